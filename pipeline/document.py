@@ -1,0 +1,149 @@
+"""The one document model every reader produces and every extractor consumes.
+
+This module sits at the bottom of the import graph: it imports nothing from
+``pipeline`` or ``extractors`` so that extractors may depend on it.
+
+Text layout
+-----------
+``Document.text`` is the normalized text of the whole document, laid out as::
+
+    <header block> <body ...> <signature/recipients> \n\n <footnote 1> \n\n <footnote 2> ...
+
+``Document.body_end`` is the offset where the body stops and the footnotes
+begin.  Every offset anywhere in the model (blocks, sections, footnotes,
+extractor spans) indexes ``Document.text``.  Footnote markers (¹, ², "[1]")
+are removed from the body; each footnote keeps the body offset of its marker
+in ``Footnote.anchor``.
+
+``Document.original`` keeps the text before tone-mark/look-alike folding so
+that users can always see the document's own spelling; ``normalize`` is
+length-preserving except for NFC composition, and ``offsets`` (when not
+None) maps each char of ``text`` to its offset in ``original``.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class Page:
+    number: int  # 1-based physical page number
+    char_start: int
+    char_end: int
+    method: str = "text"  # text (text layer) | ocr | empty
+    confidence: Optional[float] = None  # mean OCR word confidence 0-100 (OCR pages only)
+
+
+@dataclass
+class Block:
+    """A paragraph-level unit of the text (heading, paragraph, list item, table cell...)."""
+
+    kind: str  # heading | paragraph | list_item | table_cell | footnote | signature | recipients | header
+    char_start: int
+    char_end: int
+    page: Optional[int] = None
+
+
+@dataclass
+class Section:
+    """One node of the section tree: I., 1., a), -, + ..."""
+
+    id: str  # dotted path of labels, e.g. "II.1.a"
+    label: str  # as printed: "II", "1", "a", "-"
+    level: int  # 1 = roman numerals, 2 = arabic, 3 = letters, 4 = dash, 5 = plus
+    title: str
+    char_start: int
+    char_end: int  # end of the section's extent (up to the next sibling or ancestor)
+    parent: Optional[str] = None
+
+
+@dataclass
+class Footnote:
+    label: str  # "1", "2", ...
+    text: str
+    char_start: int  # span of the footnote text inside Document.text
+    char_end: int
+    anchor: Optional[int] = None  # body offset where the marker stood
+
+
+@dataclass
+class Signature:
+    capacity: Optional[str] = None  # "TM. Ủy ban nhân dân", "TM. Ủy ban nhân dân, KT. Chủ tịch"
+    title: Optional[str] = None  # "Chủ tịch", "Phó Chủ tịch"
+    signer: Optional[str] = None
+
+
+@dataclass
+class Header:
+    """Metadata from the header block and the title."""
+
+    issuer: Optional[str] = None  # "Ủy ban nhân dân tỉnh Quảng Nam"
+    parent_body: Optional[str] = None  # the line above the issuer, if any ("TỈNH ỦY QUẢNG NAM")
+    number: Optional[str] = None  # "58" or None when blank (draft)
+    symbol: Optional[str] = None  # "KH-UBND" (the part after the slash), also for blank numbers
+    place: Optional[str] = None  # "Quảng Nam"
+    issue_date: Optional[str] = None  # ISO date, partial "2025" when day/month blank
+    doc_type: Optional[str] = None  # "Kế hoạch", "Chương trình", ...
+    title: Optional[str] = None  # "Triển khai công tác đối ngoại tỉnh Quảng Nam năm 2025"
+    province: Optional[str] = None  # "Quảng Nam"
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source_path: str
+    format: str  # pdf | docx | txt
+    text: str
+    body_end: int
+    original: Optional[str] = None
+    offsets: Optional[list[int]] = None
+    pages: list[Page] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+    header: Header = field(default_factory=Header)
+    signature: Signature = field(default_factory=Signature)
+    recipients: list[str] = field(default_factory=list)
+    appendices: list[str] = field(default_factory=list)
+    sha256: Optional[str] = None
+    n_pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------------
+    @property
+    def body(self) -> str:
+        return self.text[: self.body_end]
+
+    def in_footnote(self, offset: int) -> Optional[Footnote]:
+        for fn in self.footnotes:
+            if fn.char_start <= offset < fn.char_end:
+                return fn
+        return None
+
+    def body_offset(self, offset: int) -> int:
+        """Map an offset to the body: a footnote offset maps to its anchor."""
+        if offset < self.body_end:
+            return offset
+        fn = self.in_footnote(offset)
+        if fn is not None and fn.anchor is not None:
+            return fn.anchor
+        return offset
+
+    def section_at(self, offset: int) -> Optional[Section]:
+        """The innermost section containing ``offset`` (footnotes: their anchor's section)."""
+        pos = self.body_offset(offset)
+        best: Optional[Section] = None
+        for s in self.sections:
+            if s.char_start <= pos < s.char_end and (best is None or s.level >= best.level):
+                if best is None or s.char_start >= best.char_start:
+                    best = s
+        return best
+
+    def page_at(self, offset: int) -> Optional[int]:
+        if not self.pages:
+            return None
+        starts = [p.char_start for p in self.pages]
+        i = bisect.bisect_right(starts, self.body_offset(offset)) - 1
+        return self.pages[max(i, 0)].number

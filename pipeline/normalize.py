@@ -1,0 +1,155 @@
+"""Vietnamese text normalization.
+
+Two levels:
+
+* :func:`normalize` — what every reader applies to the text it extracts: NFC,
+  look-alike letters (Ð U+00D0 → Đ U+0110), non-breaking / zero-width / odd
+  spaces, typographic quotes and dashes, control characters.  It returns the
+  normalized text and, for every output character, its offset in the input,
+  so spans can always be mapped back to the original.
+* :func:`fold_tones` — one consistent tone-mark placement ("new style":
+  hòa, thủy, khỏe, tỉnh ủy) used for *matching* (dictionary look-ups,
+  comparisons).  It is length-preserving, so spans found on the folded text
+  are valid on the unfolded one.
+* :func:`strip_diacritics` — accent-insensitive search key ("quang nam").
+
+All functions are pure and idempotent.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+# --- character maps -------------------------------------------------------
+_LOOKALIKE = {
+    "\u00d0": "\u0110",  # Ð (Icelandic eth) -> Đ
+    "\u0189": "\u0110",  # Ɖ (African D) -> Đ
+    "\u00f0": "\u0111",  # ð -> đ
+    "\u0256": "\u0111",  # ɖ -> đ
+}
+_SPACES = {c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\u000b\u000c"}
+_DROP = set("\u200b\u200c\u200d\u2060\ufeff\u00ad")  # zero-width, BOM, soft hyphen
+_QUOTES = {
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u2033": '"',
+}
+_DASHES = {
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\ufe58": "-", "\ufe63": "-", "\uff0d": "-",
+}
+_OTHER = {"\uff0f": "/", "\u2044": "/", "\u2215": "/", "\u2026": "...", "\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n\n"}
+
+_CHAR_MAP: dict[str, str] = {**_LOOKALIKE, **_SPACES, **_QUOTES, **_DASHES}
+for _c in _DROP:
+    _CHAR_MAP[_c] = ""
+for _k, _v in _OTHER.items():
+    if len(_k) == 1:
+        _CHAR_MAP[_k] = _v
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cc" and ch != "\n"
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """Normalize ``text``; return (normalized, offsets) with offsets[i] = input offset of output char i."""
+    out: list[str] = []
+    offs: list[int] = []
+    # NFC per grapheme-ish cluster: compose a base char with its following combining marks.
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\r":
+            out.append("\n")
+            offs.append(i)
+            i += 2 if i + 1 < n and text[i + 1] == "\n" else 1
+            continue
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = text[i:j]
+        if j - i > 1:
+            cluster = unicodedata.normalize("NFC", cluster)
+        for k, c in enumerate(cluster):
+            rep = _CHAR_MAP.get(c)
+            if rep is None:
+                if _is_control(c):
+                    rep = " "
+                else:
+                    rep = c
+            src = i if j - i > 1 else i + k
+            for r in rep:
+                out.append(r)
+                offs.append(src)
+        i = j
+    return "".join(out), offs
+
+
+def normalize_text(text: str) -> str:
+    """:func:`normalize` without the offset map."""
+    return normalize(text)[0]
+
+
+# --- tone placement -------------------------------------------------------
+# Old style puts the tone on the first vowel of "oa", "oe", "uy" when the syllable
+# is open (hoà, thuỷ, khoẻ); the new (and our canonical) style puts it on the second
+# (hòa, thủy, khỏe).  Only the open-syllable diphthongs differ.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
+
+
+def _split_tone(ch: str) -> tuple[str, str]:
+    d = unicodedata.normalize("NFD", ch)
+    tone = "".join(c for c in d if c in _TONES)
+    base = unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONES))
+    return base, tone
+
+
+def _with_tone(base: str, tone: str) -> str:
+    return unicodedata.normalize("NFC", base + tone) if tone else base
+
+
+_PAIRS = {("o", "a"), ("o", "e"), ("u", "y")}
+_VOWELS = set("aăâeêioôơuưy")
+
+
+def fold_tones(text: str) -> str:
+    """One tone placement for open "oa/oe/uy" syllables: the traditional one used in
+    official documents (hoà → hòa, thuỷ → thủy, khoẻ → khỏe, Tỉnh uỷ → Tỉnh ủy).
+
+    Length-preserving and idempotent; case is kept.
+    """
+    if not text:
+        return text
+    chars = list(text)
+    n = len(chars)
+    for i in range(n - 1):
+        a, b = chars[i], chars[i + 1]
+        if not b.isalpha() or not a.isalpha() or a in "đĐ":
+            continue
+        base_b, tone_b = _split_tone(b)
+        if not tone_b:
+            continue
+        base_a, tone_a = _split_tone(a)
+        if tone_a or (base_a.lower(), base_b.lower()) not in _PAIRS:
+            continue
+        nxt = chars[i + 2] if i + 2 < n else ""
+        if nxt.isalpha():  # closed syllable (hoàn, toán): placement is not in question
+            continue
+        prev = chars[i - 1].lower() if i > 0 else ""
+        if base_a.lower() == "u" and prev == "q":  # "quý": u belongs to the onset
+            continue
+        if prev.isalpha() and _split_tone(prev)[0].lower() in _VOWELS:
+            continue
+        chars[i] = _with_tone(base_a, tone_b)
+        chars[i + 1] = base_b
+    return "".join(chars)
+
+
+def strip_diacritics(text: str) -> str:
+    """Accent-free, lower-case search key: "Quảng Nam" → "quang nam", "59-NQ/TW" → "59-nq/tw"."""
+    d = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in d if not unicodedata.combining(c)).lower()
+
+
+def match_key(text: str) -> str:
+    """Key for dictionary matching: normalized, tone-folded, case-folded."""
+    return fold_tones(normalize_text(text)).casefold()
