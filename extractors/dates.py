@@ -1,0 +1,480 @@
+"""Date, period and deadline mentions in Vietnamese official text.
+
+Public API: :func:`extract_dates`.
+
+Every mention carries an ISO-style ``value``; partial dates stay partial and the
+year is never guessed from the document:
+
+========================================  ====================================  ==============
+text                                      value                                 kind
+========================================  ====================================  ==============
+``ngày 24/01/2025`` after a symbol        ``2025-01-24``                        instrument_date
+``Quảng Nam, ngày 15 tháng 4 năm 2025``   ``2025-04-15``                        issue_date
+``ngày   tháng   năm 2025`` (draft)       ``2025``                              issue_date/other
+``trước ngày 15/5``                       ``--05-15``                           deadline
+``hoàn thành trong Quý II/2025``          ``2025-Q2`` (quarter, not a day)      deadline
+``tháng 5/2025`` / ``tháng 5``            ``2025-05`` / ``--05``                other
+``6 tháng đầu năm (2025)``                ``2025-H1`` / ``--H1``                period
+``giai đoạn 2021 - 2025``                 ``2021/2025`` (ISO interval)          period
+``từ ngày 14 đến 20/9/2025``              ``2025-09-14/2025-09-20``             period
+``đến năm 2030`` / ``tầm nhìn đến 2045``  ``2030`` / ``2045``                   horizon
+``(18/01/1950-18/01/2025)``               ``1950-01-18/2025-01-18``             anniversary
+``kỷ niệm 135 năm`` (a count of years)    ``P135Y`` (ISO duration)              anniversary
+``Xuân Ất Tỵ 2025``, ``Tết Nguyên đán     ``2025`` (Can–Chi resolved to the     event
+Ất Tỵ``, ``Trại hè Việt Nam 2025``        year nearest ``doc_year``)
+``năm 2025``, ``24/01/2025`` (plain)      ``2025``, ``2025-01-24``              other
+========================================  ====================================  ==============
+
+Numbers that belong to instrument symbols (``20/2023/QĐ-UBND``), phone numbers
+and durations (``06 tháng``) never produce a date; invalid days/months are
+rejected.  All patterns use bounded repetition only (linear time).
+"""
+from __future__ import annotations
+
+import calendar
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Optional
+
+import regex
+
+from extractors.records import DateMention
+from pipeline.normalize import strip_diacritics
+
+_DATA = Path(__file__).with_name("data")
+_TIMEOUT = 5.0
+_F = regex.IGNORECASE | regex.V1
+
+_YEAR = r"(?:19|20)\d{2}"
+_WS = r"\s{1,12}"  # blanks between words, line breaks included
+
+
+# --------------------------------------------------------------------------
+# data
+# --------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    with open(_DATA / "dates_cues.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["kind"], []).append(row["phrase"].strip())
+    return {k: tuple(sorted(set(v), key=len, reverse=True)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _can_chi() -> tuple[dict[str, list[int]], dict[str, list[int]], dict[str, int], dict[str, int]]:
+    """(stem variants, branch variants, exact stem names, exact branch names)."""
+    sv: dict[str, list[int]] = {}
+    bv: dict[str, list[int]] = {}
+    se: dict[str, int] = {}
+    be: dict[str, int] = {}
+    with open(_DATA / "dates_can_chi.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            idx = int(row["index"])
+            var, exact = (sv, se) if row["kind"] == "stem" else (bv, be)
+            exact[row["name"].casefold()] = idx
+            for v in row["variants"].split("|"):
+                var.setdefault(v, []).append(idx)
+    be.setdefault("tị", 5)
+    be.setdefault("mẹo", 3)
+    se.setdefault("kỉ", 5)
+    return sv, bv, se, be
+
+
+def _alt(phrases: tuple[str, ...]) -> str:
+    return "|".join(r"\s{1,3}".join(regex.escape(w) for w in p.split()) for p in phrases)
+
+
+# --------------------------------------------------------------------------
+# patterns
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Pats:
+    full_num: regex.Pattern
+    spelled: regex.Pattern
+    blank_slash: regex.Pattern
+    dm_ngay: regex.Pattern
+    dm_bare: regex.Pattern
+    d_range: regex.Pattern
+    month_year: regex.Pattern
+    month: regex.Pattern
+    quarter: regex.Pattern
+    half: regex.Pattern
+    year: regex.Pattern
+    year_range: regex.Pattern
+    year_range_pre: regex.Pattern
+    anniv_count: regex.Pattern
+    anniv_pre: regex.Pattern
+    anniv_next: regex.Pattern
+    can_chi: regex.Pattern
+    event: regex.Pattern
+    deadline_cue: regex.Pattern
+    horizon_cue: regex.Pattern
+    instrument_cue: regex.Pattern
+    place_cue: regex.Pattern
+    anniv_ctx: regex.Pattern
+    range_join: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def _pats() -> _Pats:
+    c = _cues()
+    ngay = r"(?:(?<!\p{L})ngày" + _WS + r")?"
+    after_date = r"(?!\d|\s?/\s?[\w]|-\p{L}|\.\d)"
+    period_words = _alt(c["period"])
+    return _Pats(
+        full_num=regex.compile(
+            ngay + r"(?<![\d/.,])(?P<d>\d{1,2})\s?(?P<s>[/.\-])\s?(?P<m>\d{1,2})\s?(?P=s)\s?(?P<y>" + _YEAR + ")" + after_date,
+            _F,
+        ),
+        # "ngày 24 tháng 01 năm 2025", "ngày 15 tháng 4", blanks "ngày   tháng   năm 2025"
+        spelled=regex.compile(
+            r"(?<!\p{L})ngày(?:[\s._]{1,40}(?P<d>\d{1,2}))?[\s._]{1,40}tháng(?:[\s._]{1,40}(?P<m>\d{1,2}))?"
+            r"(?:,?[\s._]{1,40}năm" + _WS + r"(?P<y>" + _YEAR + r"))?(?!\d)",
+            _F,
+        ),
+        blank_slash=regex.compile(
+            r"(?<!\p{L})ngày\s{0,8}[._]{0,12}\s{0,8}/\s{0,8}[._]{0,12}\s{0,8}/\s{0,3}(?P<y>" + _YEAR + r")(?!\d)", _F
+        ),
+        dm_ngay=regex.compile(
+            r"(?<!\p{L})ngày" + _WS + r"(?P<d>\d{1,2})\s?(?P<s>[/.\-])\s?(?P<m>\d{1,2})(?!\d|\s?[/.\-]\s?\d|\s?/\s?\p{L})", _F
+        ),
+        dm_bare=regex.compile(r"(?<![\w/.,\-])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![\w/]|[.,]\d)", _F),
+        d_range=regex.compile(
+            r"(?<!\p{L})(?:từ\s{1,3})?ngày" + _WS + r"(?P<d1>\d{1,2})\s{0,3}(?:-|đến|tới)\s{0,3}(?:ngày\s{1,5})?"
+            r"(?P<d2>\d{1,2})\s?(?P<s>[/.\-])\s?(?P<m>\d{1,2})(?:\s?(?P=s)\s?(?P<y>" + _YEAR + r"))?" + after_date,
+            _F,
+        ),
+        month_year=regex.compile(
+            r"(?<!\p{L})(?<!\d\s{0,3})tháng" + _WS + r"(?P<m>\d{1,2})(?:\s?[/.\-]\s?|,?" + _WS + r"năm" + _WS + r")(?P<y>"
+            + _YEAR + ")" + after_date,
+            _F,
+        ),
+        month=regex.compile(r"(?<!\p{L})(?<!\d\s{0,3})tháng" + _WS + r"(?P<m>\d{1,2})(?![\d/.,]\d|\d|\s{1,3}năm)", _F),
+        quarter=regex.compile(
+            r"(?<!\p{L})quý\s{1,5}(?P<q>IV|I{1,3}|[1-4])(?![\p{L}\d])(?:(?:\s?[/.\-]\s?|,?" + _WS + r"năm" + _WS + r")(?P<y>"
+            + _YEAR + r")(?!\d))?",
+            _F,
+        ),
+        half=regex.compile(
+            r"(?<![\p{L}\d])(?:(?:0?6|sáu)\s{1,5}tháng|nửa)\s{1,5}(?P<h>đầu|cuối)\s{1,5}năm(?:" + _WS + r"(?P<y>" + _YEAR + r")(?!\d))?(?!\p{L})",
+            _F,
+        ),
+        year=regex.compile(
+            r"(?<!\p{L})năm" + _WS + r"(?P<y>" + _YEAR + r")(?!\d|\s?/\s?\w|-\p{L}|\s{0,3}-\s{0,3}\d)", _F
+        ),
+        year_range=regex.compile(
+            r"(?<![\d/.\-\p{L}])(?P<y1>" + _YEAR + r")\s{0,3}(?:-|đến|tới)\s{0,3}(?:năm\s{1,5})?(?P<y2>" + _YEAR
+            + r")(?!\d|\s?/\s?\w|-\p{L})",
+            _F,
+        ),
+        year_range_pre=regex.compile(
+            r"(?:(?<!\p{L})(?:" + period_words + r")" + _WS + r"(?:từ\s{1,5})?(?:năm\s{1,5})?|(?<!\p{L})từ\s{1,5}năm\s{1,5}"
+            r"|(?<!\p{L})năm\s{1,5})$",
+            _F,
+        ),
+        anniv_count=regex.compile(r"(?<![\p{L}\d/.,])(?P<n>\d{1,4})\s{1,5}năm(?!\p{L})", _F),
+        anniv_pre=regex.compile(
+            r"(?<!\p{L})(?:" + _alt(c["anniversary"]) + r")\s{1,5}(?:lần\s{1,3}thứ\s{1,3})?$", _F
+        ),
+        anniv_next=regex.compile(r"\s{1,5}(?:" + _alt(c["anniversary_next"]) + r")(?!\p{L})", _F),
+        can_chi=regex.compile(
+            r"(?<!\p{L})(?P<head>xuân|tết(?:\s{1,3}nguyên\s{1,3}đán|\s{1,3}cổ\s{1,3}truyền)?|năm)\s{1,3}(?P<stem>\p{L}{2,5})\s{1,3}"
+            r"(?P<branch>\p{L}{2,4})(?!\p{L})(?:\s{1,3}(?P<y>" + _YEAR + r")(?!\d))?",
+            _F,
+        ),
+        event=regex.compile(
+            r"(?<!\p{L})(?P<head>" + _alt(c["event_head"]) + r")(?P<mid>(?:\s{1,3}(?:\p{L}[\p{L}']{0,15}|-)){0,10}?)"
+            r"\s{1,3}(?:năm\s{1,3})?(?P<y>" + _YEAR + r")(?!\d|\s?/\s?\w|-\p{L}|\s{0,3}-\s{0,3}\d)",
+            regex.V1,
+        ),
+        deadline_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["deadline"]) + r")[\s,:]{1,5}$", _F),
+        horizon_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["horizon"]) + r")\s{1,5}$", _F),
+        # a symbol ("59-NQ/TW", "20/2023/QĐ-UBND", "1349/BNG-CNV", "số /KH-UBND") or "số 123" right before
+        instrument_cue=regex.compile(
+            r"(?:\d{1,6}\s{0,2}[-/]\s{0,2}(?:\d{4}\s{0,2}/\s{0,2})?\p{Lu}[\p{L}\d&]{0,12}(?:\s{0,2}[-/]\s{0,2}[\p{L}\d&]{1,12}){0,3}"
+            r"|(?<!\p{L})số\s{0,3}(?:\d{1,6}|[._…\s]{0,12}/\s{0,2}\p{Lu}[\p{L}&\-]{0,20}))\s{0,3}[,;(]?\s{0,3}$",
+            regex.V1,
+        ),
+        place_cue=regex.compile(
+            r"(?:^|\n|\s{2})[ \t]{0,40}\p{Lu}[\p{L}]{0,15}\.?(?:(?:[ ]{1,3}|[ ]{0,2}-[ ]{0,2})\p{Lu}[\p{L}]{0,15}\.?){0,5}[ \t]{0,3},[ \t]{0,5}$",
+            regex.V1,
+        ),
+        anniv_ctx=regex.compile(
+            r"(?<!\p{L})(?:" + _alt(c["anniversary"]) + r"|\d{1,4}\s{1,3}năm\s{1,3}(?:" + _alt(c["anniversary_next"]) + r"))(?!\p{L})", _F
+        ),
+        range_join=regex.compile(r"\s{0,3}(?:-|đến|tới|cho\s{1,3}đến)\s{0,3}", _F),
+    )
+
+
+# --------------------------------------------------------------------------
+# candidates
+# --------------------------------------------------------------------------
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    value: str
+    form: str  # full | dm | spelled | blank | my | m | q | half | y | yrange | drange | anniv | event
+    kind: str = "other"
+    needs_cue: bool = False
+    y: Optional[int] = None
+    m: Optional[int] = None
+    d: Optional[int] = None
+
+
+def _valid(d: Optional[int], m: Optional[int], y: Optional[int]) -> bool:
+    if m is not None and not 1 <= m <= 12:
+        return False
+    if d is not None:
+        if m is None or d < 1:
+            return False
+        last = calendar.monthrange(y if y is not None else 2024, m)[1]
+        if d > last:
+            return False
+    return True
+
+
+def _iso(d: Optional[int], m: Optional[int], y: Optional[int]) -> str:
+    if y is not None:
+        if m is None:
+            return f"{y:04d}"
+        if d is None:
+            return f"{y:04d}-{m:02d}"
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    if m is None:
+        return ""
+    if d is None:
+        return f"--{m:02d}"
+    return f"--{m:02d}-{d:02d}"
+
+
+def _int(s: Optional[str]) -> Optional[int]:
+    return int(s) if s else None
+
+
+def _iter(p: regex.Pattern, text: str) -> Iterator[regex.Match]:
+    try:
+        yield from p.finditer(text, timeout=_TIMEOUT)
+    except TimeoutError:  # pragma: no cover - defensive: patterns are bounded
+        return
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def _can_chi_year(stem: str, branch: str, ref: int) -> Optional[int]:
+    sv, bv, se, be = _can_chi()
+    s_opts = [se[stem.casefold()]] if stem.casefold() in se else sv.get(strip_diacritics(stem), [])
+    b_opts = [be[branch.casefold()]] if branch.casefold() in be else bv.get(strip_diacritics(branch), [])
+    for s in s_opts:
+        for b in b_opts:
+            if s % 2 != b % 2:
+                continue
+            for y in range(ref - 30, ref + 30):
+                if (y - 4) % 10 == s and (y - 4) % 12 == b:
+                    return y
+    return None
+
+
+def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
+    P = _pats()
+    out: list[_Cand] = []
+    add = out.append
+
+    for mt in _iter(P.full_num, text):
+        d, m, y = int(mt["d"]), int(mt["m"]), int(mt["y"])
+        if _valid(d, m, y):
+            add(_Cand(mt.start(), mt.end(), _iso(d, m, y), "full", y=y, m=m, d=d))
+    for mt in _iter(P.spelled, text):
+        d, m, y = _int(mt["d"]), _int(mt["m"]), _int(mt["y"])
+        if d is not None and m is None:
+            continue
+        if y is None and (d is None or m is None):
+            continue
+        if _valid(d, m, y):
+            form = "spelled" if d is not None else "blank"
+            add(_Cand(mt.start(), mt.end(), _iso(d, m, y), form, y=y, m=m, d=d))
+    for mt in _iter(P.blank_slash, text):
+        y = int(mt["y"])
+        add(_Cand(mt.start(), mt.end(), f"{y:04d}", "blank", y=y))
+    for mt in _iter(P.dm_ngay, text):
+        d, m = int(mt["d"]), int(mt["m"])
+        if _valid(d, m, None):
+            add(_Cand(mt.start(), mt.end(), _iso(d, m, None), "dm", m=m, d=d))
+    for mt in _iter(P.dm_bare, text):
+        d, m = int(mt["d"]), int(mt["m"])
+        if _valid(d, m, None):
+            add(_Cand(mt.start(), mt.end(), _iso(d, m, None), "dm", needs_cue=True, m=m, d=d))
+    for mt in _iter(P.d_range, text):
+        d1, d2, m, y = int(mt["d1"]), int(mt["d2"]), int(mt["m"]), _int(mt["y"])
+        if d1 < d2 and _valid(d1, m, y) and _valid(d2, m, y):
+            add(_Cand(mt.start(), mt.end(), f"{_iso(d1, m, y)}/{_iso(d2, m, y)}", "drange", kind="period", y=y, m=m))
+    for mt in _iter(P.month_year, text):
+        m, y = int(mt["m"]), int(mt["y"])
+        if _valid(None, m, y):
+            add(_Cand(mt.start(), mt.end(), _iso(None, m, y), "my", y=y, m=m))
+    for mt in _iter(P.month, text):
+        m = int(mt["m"])
+        if _valid(None, m, None):
+            add(_Cand(mt.start(), mt.end(), _iso(None, m, None), "m", m=m))
+    for mt in _iter(P.quarter, text):
+        q = mt["q"]
+        qn = int(q) if q.isdigit() else _ROMAN[q.casefold()]
+        y = _int(mt["y"])
+        add(_Cand(mt.start(), mt.end(), f"{y:04d}-Q{qn}" if y else f"--Q{qn}", "q", y=y))
+    for mt in _iter(P.half, text):
+        h = 1 if mt["h"].casefold() == "đầu" else 2
+        y = _int(mt["y"])
+        add(_Cand(mt.start(), mt.end(), f"{y:04d}-H{h}" if y else f"--H{h}", "half", kind="period", y=y))
+    for mt in _iter(P.year, text):
+        y = int(mt["y"])
+        add(_Cand(mt.start(), mt.end(), f"{y:04d}", "y", y=y))
+    for mt in _iter(P.year_range, text):
+        y1, y2 = int(mt["y1"]), int(mt["y2"])
+        if y1 < y2 <= y1 + 100:
+            pre = _window_match(P.year_range_pre, text, mt.start(), 40)
+            start = pre.start() if pre is not None else mt.start()
+            add(_Cand(start, mt.end(), f"{y1:04d}/{y2:04d}", "yrange", kind="period", y=y2))
+    for mt in _iter(P.anniv_count, text):
+        n = int(mt["n"])
+        if not 0 < n <= 2000:
+            continue
+        pre = _window_match(P.anniv_pre, text, mt.start(), 40)
+        if pre is not None:
+            add(_Cand(pre.start(), mt.end(), f"P{n}Y", "anniv", kind="anniversary"))
+        elif P.anniv_next.match(text, mt.end()):
+            add(_Cand(mt.start(), mt.end(), f"P{n}Y", "anniv", kind="anniversary"))
+    ref = doc_year if doc_year else 2014
+    for mt in _iter(P.can_chi, text):
+        y = _int(mt["y"])
+        cy = _can_chi_year(mt["stem"], mt["branch"], y or ref)
+        if cy is None:
+            continue
+        add(_Cand(mt.start(), mt.end(), f"{(y or cy):04d}", "event", kind="event", y=y or cy))
+    for mt in _iter(P.event, text):
+        mid = mt["mid"].split()
+        head = mt["head"]
+        if head in ("Năm", "Giải", "Tết", "Xuân") and (not mid or not mid[0][:1].isupper()):
+            continue  # "Năm 2025 ...", sentence-initial "Năm"
+        y = int(mt["y"])
+        add(_Cand(mt.start(), mt.end(), f"{y:04d}", "event", kind="event", y=y))
+    return out
+
+
+def _select(cands: list[_Cand]) -> list[_Cand]:
+    """Longest non-overlapping candidates (ties: earlier start, then list order)."""
+    order = sorted(range(len(cands)), key=lambda i: (-(cands[i].end - cands[i].start), cands[i].start, i))
+    size = max((c.end for c in cands), default=0)
+    taken = bytearray(size)
+    chosen: list[_Cand] = []
+    for i in order:
+        c = cands[i]
+        if 1 in taken[c.start : c.end]:
+            continue
+        taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+        chosen.append(c)
+    chosen.sort(key=lambda c: c.start)
+    return chosen
+
+
+def _window_match(p: regex.Pattern, text: str, end: int, width: int) -> Optional[regex.Match]:
+    try:
+        return p.search(text, max(0, end - width), end, timeout=_TIMEOUT)
+    except TimeoutError:  # pragma: no cover
+        return None
+
+
+def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
+    """Join "18/01/1950-18/01/2025", "từ ngày 14/9 đến ngày 20/9/2025" into one interval."""
+    P = _pats()
+    out: list[_Cand] = []
+    i = 0
+    while i < len(cands):
+        a = cands[i]
+        b = cands[i + 1] if i + 1 < len(cands) else None
+        if (
+            b is not None
+            and a.form in ("full", "dm", "spelled")
+            and b.form in ("full", "dm", "spelled")
+            and a.d is not None
+            and b.d is not None
+            and P.range_join.fullmatch(text, a.end, b.start)
+        ):
+            ya = a.y if a.y is not None else b.y
+            va, vb = _iso(a.d, a.m, ya), b.value
+            start = a.start
+            pre = text[max(0, start - 4) : start]
+            if pre.casefold().endswith("từ "):
+                start -= 3
+            same_md = (a.m, a.d) == (b.m, b.d) and ya is not None and b.y is not None and ya != b.y
+            kind = "anniversary" if same_md else "period"
+            out.append(_Cand(start, b.end, f"{va}/{vb}", "range", kind=kind, y=b.y))
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _classify(text: str, c: _Cand) -> None:
+    """Set ``c.kind`` from the words before the mention; may extend ``c.start`` over a cue."""
+    P = _pats()
+    if c.kind in ("event", "anniversary"):
+        return
+    if c.form == "yrange" and text[c.start - 1 : c.start] == "(":
+        if _window_match(P.anniv_ctx, text, c.start, 200) is not None:
+            c.kind = "anniversary"
+            return
+    if c.kind == "period":
+        return
+    dl = _window_match(P.deadline_cue, text, c.start, 40)
+    if dl is not None:
+        c.kind, c.start = "deadline", dl.start()
+        return
+    if c.form in ("y",):
+        hz = _window_match(P.horizon_cue, text, c.start, 40)
+        if hz is not None:
+            c.kind, c.start = "horizon", hz.start()
+            return
+    if c.form in ("full", "spelled", "blank", "dm"):
+        if _window_match(P.instrument_cue, text, c.start, 60) is not None:
+            c.kind = "instrument_date"
+            return
+    if c.form in ("spelled", "blank") and _window_match(P.place_cue, text, c.start, 80) is not None:
+        c.kind = "issue_date"
+        return
+    c.kind = "other"
+
+
+def extract_dates(text: str, doc_year: int | None = None) -> list[DateMention]:
+    """All date, period, deadline, horizon, anniversary and event mentions in ``text``, in order.
+
+    ``doc_year`` only disambiguates Can–Chi year names without a Gregorian year; partial
+    dates ("trước ngày 15/5" → ``--05-15``) are never completed with it.
+    """
+    if not text:
+        return []
+    cands = _candidates(text, doc_year)
+    P = _pats()
+    kept: list[_Cand] = []
+    for c in cands:
+        if c.needs_cue:
+            dl = _window_match(P.deadline_cue, text, c.start, 40)
+            if dl is None:
+                continue
+        kept.append(c)
+    chosen = _merge_ranges(text, _select(kept))
+    out: list[DateMention] = []
+    last_end = 0
+    for c in chosen:
+        _classify(text, c)
+        c.start = max(c.start, last_end)
+        out.append(DateMention(text=text[c.start : c.end], value=c.value, kind=c.kind, char_start=c.start, char_end=c.end))
+        last_end = c.end
+    return out
+
+
+__all__ = ["extract_dates"]

@@ -1,0 +1,474 @@
+"""Quantitative targets (chỉ tiêu) in Vietnamese plans.
+
+Public API: :func:`extract_targets`, :func:`target_category`.
+
+A target is a number followed by a counted object from ``data/targets_units.csv``
+("60 đoàn ra", "05 thỏa thuận quốc tế", "02 lần/năm", "15%", "1,5 tỷ đồng"), kept only
+in a plan context: a comparator right before the number ("ít nhất", "không quá", ...),
+a frequency unit ("lần/năm"), or a planning cue earlier in the same clause ("Dự kiến",
+"phấn đấu", "tổ chức", "ký kết", "đạt", ...; ``data/targets_cues.csv``).  Numbers
+inside dates/periods/anniversaries, ordinals ("lần thứ 32"), section and symbol numbers
+("số 1", "đường 8") and counts in names ("03 nước Việt Nam - Lào - Thái Lan") are not
+targets.
+
+Conventions
+-----------
+* ``value`` is a float; Vietnamese "1.200" = 1200 and "1,5" = 1.5.
+* ``comparator``: ">=" (ít nhất, tối thiểu, không dưới, trên, ... trở lên),
+  "<=" (không quá, tối đa, dưới, ... trở xuống), else "=".
+* ``unit`` is the canonical object ("đoàn ra", "hội nghị, hội thảo quốc tế",
+  "lần/năm", "%", "triệu USD").  A percentage introduced by "tăng"/"giảm" gets unit
+  "% tăng" / "% giảm" (value = the change).
+* ``period``: "per year" ("/năm", "hằng năm"), "per quarter", "per month"; else
+  "YYYY-YYYY" from "giai đoạn ..." in the sentence, else "YYYY" from "năm YYYY" in the
+  sentence, else ``doc_year`` when the sentence says "Dự kiến"/"trong năm"; else the
+  nearest preceding heading's period or year; else None.
+* ``appendix``: "(Phụ lục 4 kèm theo)" → "Phụ lục 4"; "(các Phụ lục 1, 2 kèm theo)"
+  after two targets → one label each, in order.
+* ``text`` / span: the clause holding the target (list item after a colon, or the whole
+  "lead: number object" clause when the colon introduces a single bare count).
+"""
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import regex
+
+from extractors.dates import extract_dates
+from extractors.records import DateMention, Target
+from pipeline.normalize import match_key
+
+_DATA = Path(__file__).with_name("data")
+_TIMEOUT = 5.0
+_F = regex.IGNORECASE | regex.V1
+
+
+# --------------------------------------------------------------------------
+# data
+# --------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _units() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """(folded surface → (unit, category), folded unit → category)."""
+    surf: dict[str, tuple[str, str]] = {}
+    cat: dict[str, str] = {}
+    with open(_DATA / "targets_units.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            surf[match_key(row["surface"])] = (row["unit"], row["category"])
+            cat.setdefault(match_key(row["unit"]), row["category"])
+            cat.setdefault(match_key(row["surface"]), row["category"])
+    return surf, cat
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    with open(_DATA / "targets_cues.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["kind"], []).append(row["phrase"].strip())
+    return {k: tuple(sorted(set(v), key=len, reverse=True)) for k, v in out.items()}
+
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _tone_alternatives(p: str) -> dict[int, str]:
+    """Positions of open "oa/oe/uy" syllables with a tone → regex alternative for both placements
+    (thỏa|thoả), so patterns match either spelling without folding the text."""
+    out: dict[int, str] = {}
+    for i in range(len(p) - 1):
+        a, b = p[i], p[i + 1]
+        nxt = p[i + 2] if i + 2 < len(p) else ""
+        if nxt.isalpha():
+            continue
+        da, db = unicodedata.normalize("NFD", a), unicodedata.normalize("NFD", b)
+        ta = "".join(ch for ch in da if ch in _TONE_MARKS)
+        tb = "".join(ch for ch in db if ch in _TONE_MARKS)
+        ba = unicodedata.normalize("NFC", "".join(ch for ch in da if ch not in _TONE_MARKS))
+        bb = unicodedata.normalize("NFC", "".join(ch for ch in db if ch not in _TONE_MARKS))
+        if (ba.lower(), bb.lower()) not in {("o", "a"), ("o", "e"), ("u", "y")} or not (ta or tb):
+            continue
+        tone = ta or tb
+        first = unicodedata.normalize("NFC", ba + tone) + bb
+        second = ba + unicodedata.normalize("NFC", bb + tone)
+        out[i] = f"(?:{regex.escape(first)}|{regex.escape(second)})"
+    return out
+
+
+def _phrase(p: str) -> str:
+    """A phrase as a pattern: flexible blanks, optional blanks around / and ,; both tone placements."""
+    parts: list[str] = []
+    alts = _tone_alternatives(p)
+    skip = -1
+    for i, ch in enumerate(p):
+        if i == skip:
+            continue
+        if i in alts:
+            parts.append(alts[i])
+            skip = i + 1
+        elif ch == " ":
+            parts.append(r"\s{1,3}")
+        elif ch in "/,":
+            parts.append(r"\s{0,2}" + regex.escape(ch) + r"\s{0,2}")
+        else:
+            parts.append(regex.escape(ch))
+    return "".join(parts).replace(r"\s{0,2},\s{0,2}\s{1,3}", r"\s{0,2},\s{1,3}")
+
+
+def _alt(phrases: tuple[str, ...]) -> str:
+    return "|".join(_phrase(p) for p in phrases)
+
+
+# A line break ends a clause only when it is a paragraph break: blank line, next line opens
+# with a list marker, or the line ends with . ; ! ?  Other breaks are PDF line wraps.
+_HARD_NL = (
+    r"\n(?=[ \t]{0,8}\n)"
+    r"|\n(?=[ \t]{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.)[ \t])"
+    r"|(?<=[.;!?][ \t]{0,3})\n"
+)
+
+
+@dataclass(frozen=True)
+class _Pats:
+    number: regex.Pattern
+    unit: regex.Pattern
+    reject_before: regex.Pattern
+    comparator: regex.Pattern
+    change: regex.Pattern
+    after_cmp: regex.Pattern
+    plan_cue: regex.Pattern
+    per_year: regex.Pattern
+    appendix: regex.Pattern
+    heading: regex.Pattern
+    clause_break: regex.Pattern
+    sentence_break: regex.Pattern
+    geo_name: regex.Pattern
+    marker: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def _pats() -> _Pats:
+    surf, _ = _units()
+    c = _cues()
+    surfaces = tuple(sorted(surf, key=len, reverse=True))
+    cmp_alt = "|".join(
+        f"(?P<{name}>{_alt(c[name])})" for name in ("ge", "le", "eq")
+    )
+    label = r"(?:[IVXLC]{1,6}|\d{1,3}[a-z]?)(?![\p{L}\d])"
+    return _Pats(
+        number=regex.compile(
+            r"(?<![\p{L}\d/.,\-])(?P<num>\d{1,3}(?:\.\d{3}){1,4}(?:,\d{1,3})?|\d{1,7}(?:[,.]\d{1,2})?)"
+            r"(?![\d]|[.,]\d|\s?/\s?[\p{L}\d]|-\p{L}|\.\p{L})",
+            regex.V1,
+        ),
+        unit=regex.compile(r"\s{0,3}(?P<unit>" + _alt(surfaces) + r")(?![\p{L}\d])", _F),
+        reject_before=regex.compile(r"(?<!\p{L})(?:" + _alt(c["reject_before"]) + r")\s{0,3}$", _F),
+        comparator=regex.compile(r"(?<!\p{L})(?:" + cmp_alt + r")\s{1,3}\(?$", _F),
+        change=regex.compile(
+            r"(?<!\p{L})(?:(?P<inc>" + _alt(c["increase"]) + r")|(?P<dec>" + _alt(c["decrease"]) + r"))\s{1,3}"
+            r"(?:(?:" + _alt(c["ge"] + c["le"] + c["eq"]) + r")\s{1,3})?$",
+            _F,
+        ),
+        after_cmp=regex.compile(
+            r"\s{0,3}(?:(?P<ge>" + _alt(c["ge_after"]) + r")|(?P<le>" + _alt(c["le_after"]) + r"))(?!\p{L})", _F
+        ),
+        plan_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["plan"]) + r")(?!\p{L})", _F),
+        per_year=regex.compile(r"(?:" + _alt(c["per_year"]) + r")(?!\p{L})", _F),
+        appendix=regex.compile(
+            r"(?:[Pp]hụ\s{1,3}lục|PHỤ\s{1,3}LỤC)\s{1,3}(?P<labels>" + label + r"(?:\s{0,2}(?:,|và|-)\s{0,2}" + label + r"){0,10})",
+            regex.V1,
+        ),
+        heading=regex.compile(r"^[ \t]{0,8}(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)][ \t]", regex.V1),
+        clause_break=regex.compile(r";|" + _HARD_NL + r"|[.!?](?=\s|$)", regex.V1),
+        sentence_break=regex.compile(_HARD_NL + r"|[.!?](?=\s{1,3}[\p{Lu}\-+\d]|\s*$)", regex.V1),
+        geo_name=regex.compile(r"\s{1,3}\p{Lu}", regex.V1),
+        marker=regex.compile(r"^\s{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.)\s{1,4}", regex.V1),
+    )
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+def _parse_number(s: str) -> float:
+    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+        return float(s.replace(".", "").replace(",", "."))
+    return float(s.replace(",", "."))
+
+
+def target_category(unit: str) -> str:
+    """Report category of a counted object: "đoàn ra", "đoàn vào", "thỏa thuận quốc tế",
+    "hội nghị, hội thảo", "địa phương", "tần suất", "tỷ lệ", "vốn" or "khác"."""
+    if not unit:
+        return "khác"
+    key = match_key(unit.strip())
+    _, cat = _units()
+    if key in cat:
+        return cat[key]
+    surf, _ = _units()
+    if key in surf:
+        return surf[key][1]
+    if key.startswith("%") or "phần trăm" in key:
+        return "tỷ lệ"
+    if regex.search(r"(?:usd|eur|đồng|đô la|yên|vnd)(?!\p{L})", key):
+        return "vốn"
+    if regex.match(r"lần\s*/", key) or key.startswith("lần "):
+        return "tần suất"
+    return "khác"
+
+
+def _span_search(p: regex.Pattern, text: str, start: int, end: int) -> Optional[regex.Match]:
+    try:
+        return p.search(text, max(0, start), end, timeout=_TIMEOUT)
+    except TimeoutError:  # pragma: no cover
+        return None
+
+
+def _bounds(p: regex.Pattern, text: str, pos: int, width: int) -> tuple[int, int]:
+    """(start, end) of the segment around ``pos`` delimited by ``p`` (bounded by ``width``)."""
+    lo = max(0, pos - width)
+    start = lo
+    try:
+        for m in p.finditer(text, lo, pos, timeout=_TIMEOUT):
+            start = m.end()
+    except TimeoutError:  # pragma: no cover
+        pass
+    m2 = _span_search(p, text, pos, min(len(text), pos + width))
+    end = m2.start() if m2 is not None else min(len(text), pos + width)
+    return start, end
+
+
+@dataclass
+class _Hit:
+    num_start: int
+    num_end: int
+    unit_end: int
+    value: float
+    unit: str
+    comparator: str
+    period: Optional[str] = None
+    appendix: Optional[str] = None
+    t_start: int = 0
+    t_end: int = 0
+
+
+def _expand_labels(labels: str) -> list[str]:
+    out: list[str] = []
+    for part in regex.split(r"\s{0,2}(?:,|và)\s{0,2}", labels):
+        part = part.strip()
+        rng = regex.fullmatch(r"(\d{1,3})\s{0,2}-\s{0,2}(\d{1,3})", part)
+        if rng and int(rng[1]) < int(rng[2]) <= int(rng[1]) + 20:
+            out.extend(str(i) for i in range(int(rng[1]), int(rng[2]) + 1))
+        elif part:
+            out.extend(x.strip() for x in part.split("-") if x.strip())
+    return out
+
+
+_BASELINE = regex.compile(r"(?<!\p{L})(?:so\s{1,3}với|so\s{1,3}cùng\s{1,3}kỳ|từ|kể\s{1,3}từ|sau)\s{1,3}$", _F)
+
+
+def _year_period(mentions: list[DateMention], pos: int, text: str = "") -> Optional[str]:
+    """Period from date mentions of one sentence: a range first, then a year (nearest before ``pos``).
+
+    A baseline year ("so với năm 2024") is not a period."""
+    if text:
+        mentions = [m for m in mentions if not _BASELINE.search(text, max(0, m.char_start - 20), m.char_start)]
+    ranges = [m for m in mentions if m.kind == "period" and regex.fullmatch(r"\d{4}/\d{4}", m.value)]
+    years = [m for m in mentions if m.kind in ("other", "horizon", "event") and regex.fullmatch(r"\d{4}", m.value)]
+    for group, fmt in ((ranges, lambda v: v.replace("/", "-")), (years, lambda v: v)):
+        if not group:
+            continue
+        before = [m for m in group if m.char_start < pos]
+        pick = before[-1] if before else group[0]
+        return fmt(pick.value)
+    return None
+
+
+def _heading_period(text: str, pos: int, dates: list[DateMention]) -> Optional[str]:
+    """Period or year named in the nearest preceding headings (up to 3, within 8000 chars)."""
+    P = _pats()
+    line_start = text.rfind("\n", 0, pos) + 1
+    seen = 0
+    cursor = line_start
+    lo = max(0, pos - 8000)
+    while cursor > lo and seen < 3:
+        prev_end = cursor - 1
+        prev_start = text.rfind("\n", 0, max(prev_end, 0)) + 1
+        line = text[prev_start:prev_end]
+        cursor = prev_start
+        if not line.strip() or len(line) > 200 or not P.heading.match(line):
+            continue
+        seen += 1
+        ms = [m for m in dates if prev_start <= m.char_start and m.char_end <= prev_end]
+        found = _year_period(ms, prev_end, text)
+        if found:
+            return found
+    return None
+
+
+# --------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------
+def extract_targets(
+    text: str, doc_year: int | None = None, *, dates: Optional[list[DateMention]] = None
+) -> list[Target]:
+    """Quantitative targets in ``text`` (normalized), in order of appearance.
+
+    ``dates`` may pass the result of ``extract_dates(text, doc_year)`` when the caller
+    already has it (saves a second pass); it must index the same ``text``.
+    """
+    if not text:
+        return []
+    P = _pats()
+    surf, _ = _units()
+    if dates is None:
+        dates = extract_dates(text, doc_year)
+    date_spans = [(m.char_start, m.char_end) for m in dates]
+    hits: list[_Hit] = []
+    di = 0
+    try:
+        numbers = list(P.number.finditer(text, timeout=_TIMEOUT))
+    except TimeoutError:  # pragma: no cover
+        numbers = []
+    for nm in numbers:
+        s, e = nm.span("num")
+        while di < len(date_spans) and date_spans[di][1] <= s:
+            di += 1
+        if di < len(date_spans) and date_spans[di][0] <= s < date_spans[di][1]:
+            continue
+        um = P.unit.match(text, e, min(len(text), e + 80))
+        if um is None:
+            continue
+        unit_key = match_key(um["unit"])
+        unit, category = surf.get(unit_key, (um["unit"], "khác"))
+        unit_end = um.end()
+        if _span_search(P.reject_before, text, s - 24, s) is not None:
+            continue
+        if unit in ("nước", "quốc gia", "tỉnh", "thành phố") and P.geo_name.match(text, unit_end):
+            continue  # "03 nước Việt Nam - Lào - Thái Lan": a count inside a name
+        before = text[max(0, s - 40) : s]
+        cm = P.comparator.search(before)
+        comparator = "="
+        if cm is not None:
+            comparator = ">=" if cm["ge"] else "<=" if cm["le"] else "="
+        am = P.after_cmp.match(text, unit_end)
+        if am is not None:
+            comparator = ">=" if am["ge"] else "<="
+        frequency = category == "tần suất" and "/" in unit
+        c_start, c_end = _bounds(P.clause_break, text, s, 300)
+        has_cue = _span_search(P.plan_cue, text, c_start, s) is not None
+        if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or has_cue):
+            continue
+        if unit == "%":
+            ch = P.change.search(before)
+            if ch is not None:
+                unit = "% tăng" if ch["inc"] else "% giảm"
+        value = _parse_number(nm["num"])
+        hit = _Hit(s, e, unit_end, value, unit, comparator)
+        # period ------------------------------------------------------------
+        if unit.endswith("/năm") or _span_search(P.per_year, text, c_start, c_end):
+            hit.period = "per year"
+        elif unit.endswith("/quý"):
+            hit.period = "per quarter"
+        elif unit.endswith("/tháng"):
+            hit.period = "per month"
+        hits.append(hit)
+
+    _attach_context(text, hits, dates, doc_year)
+    out: list[Target] = []
+    for h in hits:
+        out.append(
+            Target(
+                text=text[h.t_start : h.t_end],
+                value=h.value,
+                comparator=h.comparator,
+                unit=h.unit,
+                char_start=h.t_start,
+                char_end=h.t_end,
+                period=h.period,
+                appendix=h.appendix,
+            )
+        )
+    return out
+
+
+def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_year: Optional[int]) -> None:
+    """Fill period (sentence/heading/doc_year), appendix and clause text for every hit."""
+    P = _pats()
+    by_sentence: dict[tuple[int, int], list[_Hit]] = {}
+    for h in hits:
+        by_sentence.setdefault(_bounds(P.sentence_break, text, h.num_start, 1500), []).append(h)
+    for (ss, se), group in by_sentence.items():
+        sent_dates = [m for m in dates if ss <= m.char_start and m.char_end <= se]
+        plan_year = regex.search(r"(?<!\p{L})(?:dự kiến|trong năm|năm nay)(?!\p{L})", text[ss:se], _F) is not None
+        for h in group:
+            if h.period is None:
+                h.period = _year_period(sent_dates, h.num_start, text)
+            if h.period is None and doc_year and plan_year:
+                h.period = str(doc_year)
+            if h.period is None:
+                h.period = _heading_period(text, ss, dates)
+        # appendix ----------------------------------------------------------
+        try:
+            refs = list(P.appendix.finditer(text, ss, se, timeout=_TIMEOUT))
+        except TimeoutError:  # pragma: no cover
+            refs = []
+        prev = ss
+        for ref in refs:
+            members = [h for h in group if prev <= h.num_start < ref.start()]
+            labels = _expand_labels(ref["labels"])
+            if members and labels:
+                if len(labels) == len(members):
+                    for h, lab in zip(members, labels):
+                        h.appendix = f"Phụ lục {lab}"
+                else:
+                    for h in members:
+                        h.appendix = f"Phụ lục {', '.join(labels)}"
+            prev = ref.end()
+        # clause text -------------------------------------------------------
+        for h in group:
+            _clause(text, h, group, refs)
+
+
+def _clause(text: str, h: _Hit, group: list[_Hit], refs: list[regex.Match]) -> None:
+    P = _pats()
+    c_start, c_end = _bounds(P.clause_break, text, h.num_start, 300)
+    # a number inside parentheses: the clause ends at the closing parenthesis
+    open_p = text.rfind("(", c_start, h.num_start)
+    if open_p != -1 and text.find(")", open_p, h.num_start) == -1:
+        close_p = text.find(")", h.unit_end, c_end)
+        if close_p != -1:
+            c_end = close_p + 1
+    # drop an appendix parenthetical and what follows it
+    for ref in refs:
+        if h.unit_end <= ref.start() < c_end:
+            par = text.rfind("(", h.unit_end, ref.start())
+            c_end = par if par != -1 else ref.start()
+            break
+    colon = text.rfind(":", c_start, h.num_start)
+    if colon != -1:
+        seg_start = colon + 1
+        mates = [g for g in group if seg_start <= g.num_start < c_end]
+        lead_is_bare = not text[seg_start : h.num_start].strip()
+        if len(mates) >= 2:
+            nxt = [g.num_start for g in mates if g.num_start > h.num_start]
+            c_start, c_end = h.num_start, (nxt[0] if nxt else c_end)
+        elif not (lead_is_bare and len(mates) == 1):
+            c_start = seg_start
+    seg = text[c_start:c_end]
+    mk = P.marker.match(seg)
+    if mk is not None and c_start + mk.end() <= h.num_start:
+        c_start += mk.end()
+    while c_start < c_end and text[c_start] in " \t\n":
+        c_start += 1
+    while c_end > c_start and text[c_end - 1] in " \t\n,;.:":
+        c_end -= 1
+    while c_end > c_start and text[c_end - 1 : c_end] == "v" and text[c_end - 3 : c_end] == " và":
+        c_end -= 3
+    h.t_start, h.t_end = c_start, c_end
+
+
+__all__ = ["extract_targets", "target_category"]

@@ -1,0 +1,190 @@
+"""Tests for extractors.targets: seed gold (recall and precision) plus hand-written variants."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors.targets import extract_targets, target_category
+from pipeline.normalize import normalize_text
+
+SEEDS = Path("/work/shared/seeds")
+GOLD = Path("/work/shared/gold/seeds.json")
+
+
+def _seed(name: str) -> str:
+    return normalize_text((SEEDS / name).read_text(encoding="utf-8")).replace("*", "")
+
+
+def _t(text: str, doc_year: int | None = 2025) -> list[tuple]:
+    return [(x.value, x.comparator, x.unit, x.period, x.appendix) for x in extract_targets(text, doc_year)]
+
+
+# --------------------------------------------------------------------------- seeds
+@pytest.mark.parametrize("doc_index", [0, 1])
+def test_seed_gold_targets_exact(doc_index: int) -> None:
+    gold_doc = json.loads(GOLD.read_text(encoding="utf-8"))["documents"][doc_index]
+    text = _seed(gold_doc["seed"])
+    got = extract_targets(text, gold_doc["year"])
+    # precision: exactly the gold targets, nothing else
+    assert len(got) == len(gold_doc["targets"])
+    for g, x in zip(gold_doc["targets"], got):
+        assert x.value == float(g["value"])
+        assert x.comparator == g["comparator"]
+        assert x.unit == g["unit"]
+        assert x.period == g["period"]
+        assert x.appendix == g.get("appendix")
+        assert text[x.char_start : x.char_end] == x.text
+        # the clause holds the gold text (or is held by it)
+        assert g["text"] in x.text or x.text in g["text"], (g["text"], x.text)
+
+
+def test_seed_texts_match_gold_exactly_where_clause_is_clear() -> None:
+    na = extract_targets(_seed("001_0cbf89ddfb58e074.txt"), 2025)
+    assert [x.text for x in na[:4]] == [
+        "Dự kiến thỏa thuận quốc tế được ký kết: 05 thỏa thuận quốc tế",
+        "60 đoàn ra",
+        "46 đoàn vào",
+        "Dự kiến tổ chức 07 hội nghị, hội thảo quốc tế",
+    ]
+    qn = extract_targets(_seed("000_94e1e49f62f025ed.txt"), 2025)
+    assert qn[1].text == "hạn chế tối đa việc phát sinh các đoàn ngoài kế hoạch (không quá 02 lần/năm)"
+
+
+def test_seed_categories() -> None:
+    na = extract_targets(_seed("001_0cbf89ddfb58e074.txt"), 2025)
+    assert [target_category(x.unit) for x in na] == [
+        "thỏa thuận quốc tế", "đoàn ra", "đoàn vào", "hội nghị, hội thảo", "tần suất"]
+
+
+# --------------------------------------------------------------------------- variants
+def test_money_usd_with_year_in_sentence() -> None:
+    assert _t("Phấn đấu năm 2026 thu hút 500 triệu USD vốn đầu tư trực tiếp nước ngoài.") == [
+        (500.0, "=", "triệu USD", "2026", None)]
+
+
+def test_decimal_comma_and_increase_percent_baseline_not_period() -> None:
+    assert _t("Kim ngạch xuất khẩu đạt 1,5 tỷ USD, tăng 15% so với năm 2024.", None) == [
+        (1.5, "=", "tỷ USD", None, None), (15.0, "=", "% tăng", None, None)]
+
+
+def test_thousands_dot() -> None:
+    assert _t("Đón tiếp 1.200 lượt khách quốc tế.", None) == [(1200.0, "=", "lượt khách quốc tế", None, None)]
+    assert _t("Kinh phí thực hiện: 2.500 triệu đồng.", None) == [(2500.0, "=", "triệu đồng", None, None)]
+
+
+def test_comparator_không_dưới() -> None:
+    assert _t("Tổ chức không dưới 03 đoàn xúc tiến đầu tư tại Nhật Bản.", None) == [(3.0, ">=", "đoàn", None, None)]
+
+
+def test_comparator_tối_thiểu_mou() -> None:
+    assert _t("Ký kết tối thiểu 02 biên bản ghi nhớ với các địa phương của Lào trong năm 2025.") == [
+        (2.0, ">=", "biên bản ghi nhớ", "2025", None)]
+    assert target_category("biên bản ghi nhớ") == "thỏa thuận quốc tế"
+
+
+def test_comparator_tối_đa_with_period_range() -> None:
+    assert _t("Tổ chức tối đa 05 đoàn ra trong giai đoạn 2024 - 2026.") == [(5.0, "<=", "đoàn ra", "2024-2026", None)]
+
+
+def test_comparator_trên_percent() -> None:
+    assert _t("Tỷ lệ hồ sơ giải quyết đúng hạn đạt trên 95%.", None) == [(95.0, ">=", "%", None, None)]
+
+
+def test_comparator_trở_lên_after() -> None:
+    assert _t("Tập huấn cho 200 cán bộ trở lên về công tác đối ngoại.", None) == [(200.0, ">=", "cán bộ", None, None)]
+
+
+def test_frequency_per_year_variants() -> None:
+    assert _t("Tổ chức hội nghị giao ban 02 lần / năm.", None) == [(2.0, "=", "lần/năm", "per year", None)]
+    assert _t("Định kỳ kiểm tra 01 lần/quý.", None) == [(1.0, "=", "lần/quý", "per quarter", None)]
+
+
+def test_dự_kiến_uses_doc_year_only_when_given() -> None:
+    s = "- Dự kiến đón 12 đoàn vào (Phụ lục II kèm theo)."
+    assert _t(s, 2026) == [(12.0, "=", "đoàn vào", "2026", "Phụ lục II")]
+    assert _t(s, None) == [(12.0, "=", "đoàn vào", None, "Phụ lục II")]
+
+
+def test_appendix_list_distributed() -> None:
+    s = "Dự kiến năm 2025: 30 đoàn ra, 25 đoàn vào, 04 hội nghị quốc tế (các Phụ lục 1, 2 và 3 kèm theo)."
+    assert _t(s) == [
+        (30.0, "=", "đoàn ra", "2025", "Phụ lục 1"),
+        (25.0, "=", "đoàn vào", "2025", "Phụ lục 2"),
+        (4.0, "=", "hội nghị quốc tế", "2025", "Phụ lục 3"),
+    ]
+    texts = [x.text for x in extract_targets(s, 2025)]
+    assert texts == ["30 đoàn ra", "25 đoàn vào", "04 hội nghị quốc tế"]
+
+
+def test_period_from_heading() -> None:
+    s = ("II. NHIỆM VỤ GIAI ĐOẠN 2026 - 2030\n\n1. Hợp tác với Lào\n\n"
+         "- Phấn đấu ký kết ít nhất 03 thỏa thuận quốc tế với các tỉnh của Lào.")
+    assert _t(s, None) == [(3.0, ">=", "thỏa thuận quốc tế", "2026-2030", None)]
+
+
+def test_old_tone_placement_and_other_province() -> None:
+    s = "Năm 2025, tỉnh Lào Cai phấn đấu ký kết 04 thoả thuận quốc tế với tỉnh Vân Nam (Trung Quốc)."
+    assert _t(s, 2025) == [(4.0, "=", "thỏa thuận quốc tế", "2025", None)]
+
+
+def test_two_targets_one_sentence() -> None:
+    s = "Dự kiến tiếp nhận 10 dự án viện trợ phi chính phủ nước ngoài với tổng giá trị khoảng 3 triệu USD."
+    assert _t(s) == [(10.0, "=", "dự án", "2025", None), (3.0, "=", "triệu USD", "2025", None)]
+
+
+# --------------------------------------------------------------------------- negatives
+def test_ordinals_and_anniversaries_are_not_targets() -> None:
+    assert _t("Tổ chức Hội nghị ngoại giao lần thứ 32 tại Hà Nội.") == []
+    assert _t("Tổ chức kỷ niệm 50 năm giải phóng miền Nam và 75 năm thiết lập quan hệ ngoại giao.") == []
+
+
+def test_instrument_numbers_and_dates_are_not_targets() -> None:
+    s = "Tổ chức thực hiện Quyết định số 1673/QĐ-UBND ngày 21/6/2021 và Kế hoạch 20/2023/QĐ-UBND đạt kết quả."
+    assert _t(s) == []
+
+
+def test_counts_in_names_sections_roads_are_not_targets() -> None:
+    assert _t("Tổ chức hội nghị các tỉnh sử dụng đường 8 và đường 12 của 03 nước Việt Nam - Lào - Thái Lan.") == []
+    assert _t("Tổ chức hội nghị Cụm thi đua số 1 Liên hiệp các Tổ chức hữu nghị.") == []
+    assert _t("2. Doanh nghiệp có vốn đầu tư nước ngoài\n3. Hội nghị, hội thảo quốc tế") == []
+
+
+def test_periods_are_not_targets() -> None:
+    assert _t("Tổ chức báo cáo 6 tháng và 01 năm thực hiện kế hoạch.") == []
+
+
+def test_no_plan_context_no_target() -> None:
+    # a past count in a narrative sentence, no cue, no comparator
+    assert _t("Hiện nay trên địa bàn tỉnh có 120 doanh nghiệp FDI đang hoạt động.") == []
+
+
+def test_target_category_table() -> None:
+    assert target_category("đoàn ra") == "đoàn ra"
+    assert target_category("đoàn vào") == "đoàn vào"
+    assert target_category("hội nghị, hội thảo quốc tế") == "hội nghị, hội thảo"
+    assert target_category("địa phương") == "địa phương"
+    assert target_category("lần/năm") == "tần suất"
+    assert target_category("% tăng") == "tỷ lệ"
+    assert target_category("triệu USD") == "vốn"
+    assert target_category("nghìn tỷ đồng") == "vốn"
+    assert target_category("thoả thuận quốc tế") == "thỏa thuận quốc tế"
+    assert target_category("dự án") == "khác"
+    assert target_category("") == "khác"
+
+
+def test_pathological_input_finishes() -> None:
+    junk = ("1.2.3.4,5/6-" * 4000 + "ít nhất " * 1000 + "9 " * 10000)[:100_000]
+    for x in extract_targets(junk):
+        assert junk[x.char_start : x.char_end] == x.text
+    extract_targets("0" * 100_000)
+
+
+def test_pdf_line_wraps_do_not_break_clauses() -> None:
+    s = ("- Dự kiến kế hoạch đoàn ra, đoàn vào sử dụng ngân sách nhà nước năm\n"
+         "2026: 18 đoàn ra, 22 đoàn vào (các Phụ lục 1, 2 kèm theo).\n"
+         "k) Công tác tổ chức hội nghị\n")
+    assert _t(s, None) == [(18.0, "=", "đoàn ra", "2026", "Phụ lục 1"), (22.0, "=", "đoàn vào", "2026", "Phụ lục 2")]
+    # a paragraph break (list marker) does end the clause: no cue reaches the count below
+    assert _t("- Dự kiến tổ chức hội nghị\n- Có 120 doanh nghiệp FDI đang hoạt động.") == []
