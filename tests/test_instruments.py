@@ -1,0 +1,317 @@
+"""Unit tests for extractors.instruments on hand-written variants (not the seed texts)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from extractors.instruments import extract_citations
+from extractors.records import Citation
+
+
+def _pick(text: str, which) -> Citation:
+    cits = extract_citations(text)
+    for c in cits:
+        assert text[c.char_start : c.char_end] == c.text
+    if isinstance(which, int):
+        return cits[which]
+    hits = [c for c in cits if c.symbol == which or c.name == which or c.text == which]
+    assert hits, f"{which!r} not in {[c.text for c in cits]}"
+    return hits[0]
+
+
+def _check(c: Citation, expected: dict) -> None:
+    for k, v in expected.items():
+        if k == "subject_start":
+            assert c.subject is not None and c.subject.startswith(v), (c.subject, v)
+        elif k.startswith("extra."):
+            assert c.extra.get(k[6:]) == v, (k, c.extra)
+        else:
+            assert getattr(c, k) == v, (k, getattr(c, k), v)
+
+
+# --- full citations: symbol layouts and parsed fields --------------------------------------
+FULL = [
+    # Party
+    ("Căn cứ Nghị quyết số 22-NQ/TW ngày 10/4/2013 của Bộ Chính trị về hội nhập quốc tế;", "22-NQ/TW",
+     dict(number="22", type_code="NQ", issuer_code="TW", year=None, system="party", kind="full",
+          date_cited="2013-04-10", date_text="ngày 10/4/2013", issuer_named="Bộ Chính trị",
+          subject="hội nhập quốc tế", text="Nghị quyết số 22-NQ/TW", cited_as="Nghị quyết")),
+    ("Thực hiện Kế hoạch số 164-KH/TU ngày 15/3/2023 của Ban Thường vụ Tỉnh uỷ Hà Tĩnh về học tập Nghị quyết", "164-KH/TU",
+     dict(issuer_code="TU", issuer_named="Ban Thường vụ Tỉnh ủy", date_cited="2023-03-15",
+          subject_start="học tập", **{"extra.issuer_locality": "Hà Tĩnh"})),
+    ("Căn cứ Quyết định 1517-QĐ/TU ngày 18/11/2019 của Ban Thường vụ Tỉnh ủy Kon Tum ban hành Quy chế quản lý thống nhất các hoạt động đối ngoại.",
+     "1517-QĐ/TU", dict(text="Quyết định 1517-QĐ/TU", issuer_named="Ban Thường vụ Tỉnh ủy",
+                        subject="ban hành Quy chế quản lý thống nhất các hoạt động đối ngoại",
+                        **{"extra.issuer_locality": "Kon Tum"})),
+    ("theo Hướng dẫn số 05-HD/BĐNTW ngày 26/3/2019 của Ban Đối ngoại Trung ương", "05-HD/BĐNTW",
+     dict(type_code="HD", issuer_code="BĐNTW", instrument_type="Hướng dẫn", date_cited="2019-03-26",
+          issuer_named="Ban Đối ngoại Trung ương", **{"extra.issuer_level": "national"})),
+    ("Nghị quyết số 59 -NQ/TW ngày 24/01/2025", "59-NQ/TW", dict(text="Nghị quyết số 59 -NQ/TW", date_cited="2025-01-24")),
+    ("Kết luận số 33- KL/TW ngày 25/7/2018 của Bộ Chính trị", "33-KL/TW", dict(text="Kết luận số 33- KL/TW", type_code="KL")),
+    ("Chỉ thị số 12 - CT / TW ngày 05/01/2022 của Ban Bí thư", "12-CT/TW",
+     dict(text="Chỉ thị số 12 - CT / TW", issuer_named="Ban Bí thư", date_cited="2022-01-05")),
+    ("Công văn số 165-CV/DU ngày 10/4/2025", "165-CV/ĐU", dict(issuer_code="ĐU", instrument_type="Công văn", type_mismatch=False)),
+    ("Chương trình hành động số 45-CTr/TU ngày 14/3/2022 của Tỉnh ủy Lào Cai", "45-CTr/TU",
+     dict(cited_as="Chương trình hành động", instrument_type="Chương trình", type_mismatch=False,
+          issuer_named="Tỉnh ủy", **{"extra.issuer_locality": "Lào Cai"})),
+    ("Quy chế số 07-QC/TU ngày 30/8/2018 của Tỉnh ủy Lào Cai", "07-QC/TU", dict(number="07", instrument_type="Quy chế")),
+    ("Quy định số 105-QĐ/TW của Ban Chấp hành Trung ương", "105-QĐ/TW",
+     dict(cited_as="Quy định", instrument_type="Quyết định", type_mismatch=False, issuer_named="Ban Chấp hành Trung ương")),
+    ("Thông tri số 03-TT/TW của Ban Bí thư", "03-TT/TW", dict(instrument_type="Thông tri", type_code="TT", system="party")),
+    ("Nghị quyết số 36-NQ/TW ngày 26/3/2004 của Bộ Chính trị khóa IX về công tác đối với người Việt Nam ở nước ngoài",
+     "36-NQ/TW", dict(issuer_named="Bộ Chính trị", subject_start="công tác đối với", **{"extra.issuer_term": "IX"})),
+    ("Nghị quyết 39-NQ/TW", "39-NQ/TW", dict(kind="full", text="Nghị quyết 39-NQ/TW", date_cited=None, issuer_named=None)),
+    ("Quyết định số 31-QĐ/TW, ngày 01-10-1997 của Bộ Chính trị", "31-QĐ/TW", dict(date_cited="1997-10-01", date_text="ngày 01-10-1997")),
+    # State administrative, typed
+    ("Kế hoạch số 952/KH-UBND ngày 05/4/2022 của UBND tỉnh Kon Tum về công tác đối ngoại năm 2022", "952/KH-UBND",
+     dict(type_code="KH", issuer_code="UBND", system="administrative", year=None, issuer_named="UBND tỉnh",
+          subject="công tác đối ngoại năm 2022", **{"extra.issuer_locality": "Kon Tum"})),
+    ("Nghị quyết số 169/NQ-CP ngày 31/12/2021 của Chính phủ ban hành Chương trình hành động", "169/NQ-CP",
+     dict(issuer_code="CP", issuer_named="Chính phủ", subject="ban hành Chương trình hành động", **{"extra.issuer_level": "national"})),
+    ("Công điện số 05/CĐ-TTg ngày 14/02/2024 của Thủ tướng Chính phủ về việc tăng cường bảo hộ công dân", "05/CĐ-TTg",
+     dict(instrument_type="Công điện", issuer_code="TTg", issuer_named="Thủ tướng Chính phủ", subject="tăng cường bảo hộ công dân")),
+    ("Tờ trình số 15/TTR-SNgV ngày 03/3/2024", "15/TTr-SNgV", dict(type_code="TTr", issuer_code="SNgV", instrument_type="Tờ trình")),
+    ("Chương trình số 01/Ctr-UBND ngày 06/01/2020", "01/CTr-UBND", dict(type_code="CTr", instrument_type="Chương trình")),
+    ("Báo cáo số 312/BC-STP ngày 12/10/2023 của Sở Tư pháp", "312/BC-STP",
+     dict(instrument_type="Báo cáo", issuer_code="STP", issuer_named="Sở Tư pháp")),
+    ("Quyết định số 2013/QĐ-TTg ngày 30/11/2021 của Thủ tướng Chính phủ phê duyệt Chiến lược Ngoại giao văn hóa đến năm 2030",
+     "2013/QĐ-TTg", dict(number="2013", year=None, system="administrative", subject_start="phê duyệt Chiến lược")),
+    # công văn (no type code)
+    ("Công văn số 1349/BNG-CNV ngày 15/3/2024 của Bộ Ngoại giao", "1349/BNG-CNV",
+     dict(type_code=None, issuer_code="BNG", unit_code="CNV", instrument_type="Công văn", type_mismatch=False, issuer_named="Bộ Ngoại giao")),
+    ("Văn bản số 462/BNG-CNV-m ngày 12/01/2022 của Bộ Ngoại giao", "462/BNG-CNV-m",
+     dict(cited_as="Văn bản", instrument_type="Công văn", unit_code="CNV", type_mismatch=False, **{"extra.suffix": "m"})),
+    ("Công văn số 499/SNgV-LS&HTQT ngày 20/02/2024", "499/SNgV-LS&HTQT", dict(issuer_code="SNgV", unit_code="LS&HTQT")),
+    ("Công văn số 10610/BKHĐT-ĐTNN V/v Chương trình xúc tiến đầu tư năm 2024", "10610/BKHĐT-ĐTNN",
+     dict(issuer_code="BKHĐT", unit_code="ĐTNN", subject="Chương trình xúc tiến đầu tư năm 2024")),
+    ("Văn bản số 4912/UBND-NC của UBND tỉnh Tuyên Quang", "4912/UBND-NC", dict(issuer_code="UBND", unit_code="NC", issuer_named="UBND tỉnh")),
+    ("Công văn số 724/VP-NV", "724/VP-NV", dict(issuer_code="VP", unit_code="NV", instrument_type="Công văn")),
+    # VBQPPL
+    ("Nghị định số 80/2020/NĐ-CP ngày 08/7/2020 của Chính phủ về quản lý và sử dụng viện trợ", "80/2020/NĐ-CP",
+     dict(number="80", year=2020, type_code="NĐ", issuer_code="CP", system="normative", instrument_type="Nghị định")),
+    ("Nghị định số 72/2015/ND-CP ngày 07/9/2015", "72/2015/NĐ-CP", dict(type_code="NĐ", text="Nghị định số 72/2015/ND-CP")),
+    ("Quyết định số 06/2020/QD-TTg ngày 21/02/2020 của Thủ tướng Chính phủ", "06/2020/QĐ-TTg",
+     dict(number="06", type_code="QĐ", issuer_code="TTg", year=2020, date_cited="2020-02-21")),
+    ("Căn cứ Thông tư liên tịch số 02/2009/TTLT-BNG-BNV ngày 29/5/2009 của Bộ Ngoại giao và Bộ Nội vụ hướng dẫn chức năng",
+     "02/2009/TTLT-BNG-BNV", dict(type_code="TTLT", issuer_code="BNG-BNV", instrument_type="Thông tư liên tịch",
+                                 issuer_named="Bộ Ngoại giao và Bộ Nội vụ", subject_start="hướng dẫn chức năng",
+                                 **{"extra.issuer_named_code": "BNG-BNV"})),
+    ("Thông tư số 22/2016/TT-BTTTT ngày 19/10/2016 của Bộ Thông tin và Truyền thông", "22/2016/TT-BTTTT",
+     dict(instrument_type="Thông tư", issuer_named="Bộ Thông tin và Truyền thông", **{"extra.issuer_named_code": "BTTTT"})),
+    ("Nghị quyết số 21/2022/NQ-HĐND ngày 08/12/2022 của HĐND tỉnh Hà Tĩnh", "21/2022/NQ-HĐND",
+     dict(issuer_code="HĐND", issuer_named="HĐND tỉnh", system="normative", **{"extra.issuer_locality": "Hà Tĩnh"})),
+    ("Thông tư số 02/2025/TT-BDTTG", "02/2025/TT-BDTTG", dict(issuer_code="BDTTG", year=2025)),
+    # laws
+    ("Căn cứ Luật số 45/2019/QH14;", "45/2019/QH14",
+     dict(system="law", issuer_code="QH", year=2019, type_code=None, instrument_type="Luật", **{"extra.na_term": 14})),
+    ("Nghị quyết số 190/2025/NQ-QH15 của Quốc hội", "190/2025/NQ-QH15",
+     dict(system="law", issuer_code="QH", type_code="NQ", issuer_named="Quốc hội", **{"extra.symbol_key": "190/2025/QH15"})),
+    ("Nghị quyết số 76/2025/UBTVQH15 ngày 14/4/2025", "76/2025/UBTVQH15",
+     dict(system="law", issuer_code="UBTVQH", instrument_type="Nghị quyết", date_cited="2025-04-14", **{"extra.na_term": 15})),
+    ("Căn cứ Luật Điều ước quốc tế số 108/2016/QH13 ngày 09/4/2016;", "108/2016/QH13",
+     dict(text="Luật Điều ước quốc tế số 108/2016/QH13", cited_as="Luật", **{"extra.law_name": "Luật Điều ước quốc tế"})),
+    ("Pháp lệnh số 12/2003/PL-UBTVQH11", "12/2003/PL-UBTVQH11", dict(instrument_type="Pháp lệnh", issuer_code="UBTVQH")),
+]
+
+
+@pytest.mark.parametrize("text,which,expected", FULL, ids=[f"full{i}" for i in range(len(FULL))])
+def test_full(text, which, expected):
+    _check(_pick(text, which), expected)
+
+
+# --- type words, mismatches, upper case, line breaks ---------------------------------------------
+FORMS = [
+    ("ý kiến của Ban Thường vụ Tỉnh ủy tại Công văn số 2143-TB/TU ngày 09/4/2024", "2143-TB/TU",
+     dict(cited_as="Công văn", instrument_type="Thông báo", type_mismatch=True, issuer_named="Ban Thường vụ Tỉnh ủy",
+          **{"extra.issuer_before": "Ban Thường vụ Tỉnh ủy"})),
+    ("Kế hoạch số 123/QĐ-UBND", "123/QĐ-UBND", dict(cited_as="Kế hoạch", instrument_type="Quyết định", type_mismatch=True)),
+    ("Văn bản số 55/KH-UBND ngày 01/02/2024", "55/KH-UBND", dict(cited_as="Văn bản", instrument_type="Kế hoạch", type_mismatch=False)),
+    ("KẾ HOẠCH THỰC HIỆN NGHỊ QUYẾT SỐ 27/NQ-CP NGÀY 05 THÁNG 4 NĂM 2016 CỦA CHÍNH PHỦ VỀ CÔNG TÁC NGƯỜI VIỆT NAM Ở NƯỚC NGOÀI",
+     "27/NQ-CP", dict(text="NGHỊ QUYẾT SỐ 27/NQ-CP", cited_as="Nghị quyết", date_cited="2016-04-05",
+                      date_text="NGÀY 05 THÁNG 4 NĂM 2016", issuer_named="Chính phủ",
+                      subject="CÔNG TÁC NGƯỜI VIỆT NAM Ở NƯỚC NGOÀI")),
+    ("Nghị quyết số\n59-NQ/TW ngày\n24/01/2025 của Bộ\nChính trị", "59-NQ/TW",
+     dict(text="Nghị quyết số\n59-NQ/TW", date_cited="2025-01-24", date_text="ngày 24/01/2025", issuer_named="Bộ Chính trị")),
+    ("Chương trình hành động số 55-CTr/TU ngày\n\n04/01/2018 của Ban Thường vụ Tỉnh ủy thực hiện", "55-CTr/TU",
+     dict(date_cited="2018-01-04", issuer_named="Ban Thường vụ Tỉnh ủy")),
+    ("Quyết định số 1673/QĐ-\nUBND ngày 21/6/2021", "1673/QĐ-UBND", dict(text="Quyết định số 1673/QĐ-\nUBND", date_cited="2021-06-21")),
+    ("Quyết định số 1673/QĐ-UBND ngày 21 tháng 6 năm 2021 của Ủy ban nhân dân tỉnh Quảng Trị", "1673/QĐ-UBND",
+     dict(date_cited="2021-06-21", date_text="ngày 21 tháng 6 năm 2021", issuer_named="Ủy ban nhân dân tỉnh",
+          **{"extra.issuer_locality": "Quảng Trị"})),
+    ("Chỉ thị số 25-CT/TW (ngày 08/8/2018) của Ban Bí thư", "25-CT/TW", dict(date_cited="2018-08-08", issuer_named="Ban Bí thư")),
+    ("Nghị quyết số 59-NQ/TW của Bộ Chính trị ngày 24/01/2025 về hội nhập quốc tế", "59-NQ/TW",
+     dict(issuer_named="Bộ Chính trị", date_cited="2025-01-24", subject="hội nhập quốc tế")),
+    ("ban hành kèm theo Quyết định số 1060-QĐ/TU ngày 31/3/2017 của Ban Thường vụ Tỉnh ủy", "1060-QĐ/TU",
+     dict(**{"extra.issued_with": True}, date_cited="2017-03-31")),
+    ("Quyết định số 123/QĐ-UBND ngày 31/02/2024 của UBND tỉnh Đà Nẵng", "123/QĐ-UBND",
+     dict(date_cited=None, issuer_named="UBND tỉnh", **{"extra.date_invalid": "ngày 31/02/2024", "extra.issuer_locality": "Đà Nẵng"})),
+    ("Công văn số 8145-CV/TU ngày 10/6/2024 của Thành ủy Đà Nẵng V/v tổ chức đoàn ra.", "8145-CV/TU",
+     dict(issuer_named="Thành ủy", subject="tổ chức đoàn ra", **{"extra.issuer_locality": "Đà Nẵng"})),
+    ("Căn cứ Nghị quyết số 36-NQ TW của Bộ Chính trị", "36-NQ/TW", dict(text="Nghị quyết số 36-NQ TW", issuer_named="Bộ Chính trị")),
+    ("theo quyết định số 1673/QĐ-UBND của ủy ban nhân dân tỉnh", "1673/QĐ-UBND",
+     dict(cited_as="Quyết định", text="quyết định số 1673/QĐ-UBND", issuer_named="Ủy ban nhân dân tỉnh")),
+    ("thực hiện Kế hoạch 164-KH/TU của Tỉnh ủy", "164-KH/TU", dict(kind="full", text="Kế hoạch 164-KH/TU", issuer_named="Tỉnh ủy")),
+    ("Bản thoả thuận số 03/BTT-UBND ngày 02/3/2023 của UBND tỉnh Quảng Trị", "03/BTT-UBND",
+     dict(cited_as="Bản thỏa thuận", instrument_type="Bản thỏa thuận", type_mismatch=False)),
+    ("Bộ luật Lao động số 45/2019/QH14 ngày 20/11/2019", "45/2019/QH14",
+     dict(cited_as="Bộ luật", text="Bộ luật Lao động số 45/2019/QH14", **{"extra.law_name": "Bộ luật Lao động"})),
+    ("Nghị định số 72/NĐ-CP ngày 07/9/2015 của Chính phủ", "72/NĐ-CP",
+     dict(system="administrative", year=None, date_cited="2015-09-07", **{"extra.normative_without_year": True})),
+    ("Kế hoạch số 09/KH-UBND ngày 10/01/2024 của UBND thành phố Đà Nẵng về hoạt động đối ngoại năm 2024; Quyết định số 5/QĐ-UBND",
+     "09/KH-UBND", dict(issuer_named="UBND thành phố", subject="hoạt động đối ngoại năm 2024", **{"extra.issuer_locality": "Đà Nẵng"})),
+]
+
+
+@pytest.mark.parametrize("text,which,expected", FORMS, ids=[f"form{i}" for i in range(len(FORMS))])
+def test_forms(text, which, expected):
+    _check(_pick(text, which), expected)
+
+
+# --- lists -----------------------------------------------------------------------------------
+def test_list_shares_issuer_and_subject():
+    t = ("Thực hiện Nghị quyết số 36-NQ/TW, Chỉ thị số 45-CT/TW và Kết luận số 12-KL/TW của Bộ Chính trị "
+         "về công tác người Việt Nam ở nước ngoài; Quyết định số 5/QĐ-UBND.")
+    cits = [c for c in extract_citations(t) if c.kind == "full"]
+    assert [c.symbol for c in cits] == ["36-NQ/TW", "45-CT/TW", "12-KL/TW", "5/QĐ-UBND"]
+    for c in cits[:3]:
+        assert c.issuer_named == "Bộ Chính trị"
+        assert c.subject == "công tác người Việt Nam ở nước ngoài"
+    assert cits[0].extra["shared_from_list"] == ["issuer", "subject"]
+    assert "shared_from_list" not in cits[2].extra
+    assert cits[3].issuer_named is None and cits[3].subject is None
+
+
+def test_list_shared_date():
+    t = "các Quyết định số 1673/QĐ-UBND, 1972/QĐ-UBND ngày 15/7/2021 của UBND tỉnh Hà Tĩnh"
+    cits = extract_citations(t)
+    assert [c.symbol for c in cits] == ["1673/QĐ-UBND", "1972/QĐ-UBND"]
+    assert [c.date_cited for c in cits] == ["2021-07-15", "2021-07-15"]
+    assert cits[1].text == "1972/QĐ-UBND" and cits[1].cited_as == "Quyết định"
+    assert cits[1].extra["cited_as_carried"] is True
+    assert cits[0].extra["shared_from_list"] == ["date", "issuer"]
+
+
+def test_list_does_not_steal_next_date():
+    t = "Nghị quyết số 36-NQ/TW; Kế hoạch số 55/KH-UBND ngày 27/02/2024 của UBND tỉnh"
+    a, b = extract_citations(t)
+    assert (a.symbol, a.date_cited, a.issuer_named) == ("36-NQ/TW", None, None)
+    assert (b.symbol, b.date_cited, b.issuer_named) == ("55/KH-UBND", "2024-02-27", "UBND tỉnh")
+
+
+def test_each_item_keeps_its_own_issuer():
+    t = ("Kế hoạch số 120-KH/TU ngày 15/8/2022 của Ban Thường vụ Tỉnh ủy và Kế hoạch số 716/KH-UBND ngày 14/10/2022 "
+         "của UBND tỉnh về triển khai Chỉ thị số 12-CT/TW ngày 05/01/2022 của Ban Bí thư")
+    a, b, c = extract_citations(t)
+    assert (a.issuer_named, a.date_cited, a.subject) == ("Ban Thường vụ Tỉnh ủy", "2022-08-15", None)
+    assert (b.issuer_named, b.date_cited, b.subject) == ("UBND tỉnh", "2022-10-14", "triển khai")
+    assert b.extra.get("subject_cut_at_citation") is True
+    assert (c.issuer_named, c.date_cited) == ("Ban Bí thư", "2022-01-05")
+
+
+def test_carried_type_word_only_when_compatible():
+    t = "các Quyết định số 1673/QĐ-UBND, 58/KH-UBND"
+    a, b = extract_citations(t)
+    assert b.cited_as is None and b.instrument_type == "Kế hoạch" and not b.type_mismatch
+
+
+# --- short forms ---------------------------------------------------------------------------------
+SHORT = [
+    ("tiếp tục thực hiện Quy chế 272;", "Quy chế 272", dict(kind="short", number="272", instrument_type="Quy chế", symbol=None, cited_as="Quy chế")),
+    ("theo Nghị quyết 39 của Bộ Chính trị", "Nghị quyết 39", dict(kind="short", number="39", issuer_named="Bộ Chính trị", system="unknown")),
+    ("Quyết định số 1673 ngày 21/6/2021 của UBND tỉnh", "Quyết định số 1673", dict(kind="short", number="1673", date_cited="2021-06-21")),
+    ("QĐ 1673 ngày 21/6/2021", "QĐ 1673", dict(kind="short", instrument_type="Quyết định", cited_as="QĐ", **{"extra.abbreviated": True})),
+    ("Kết luận 33, Nghị quyết 36", "Nghị quyết 36", dict(kind="short", number="36")),
+    ("Đề án 06 về dân cư", "Đề án 06", dict(kind="short", number="06", instrument_type="Đề án")),
+]
+
+
+@pytest.mark.parametrize("text,which,expected", SHORT, ids=[f"short{i}" for i in range(len(SHORT))])
+def test_short(text, which, expected):
+    _check(_pick(text, which), expected)
+
+
+# --- named instruments ---------------------------------------------------------------------------
+NAMED = [
+    ("đường lối đối ngoại tại Nghị quyết Đại hội Đại biểu toàn quốc lần thứ XIII của Đảng, nhiệm vụ",
+     "Nghị quyết Đại hội Đại biểu toàn quốc lần thứ XIII của Đảng",
+     dict(kind="named", system="named", symbol=None, instrument_type="Nghị quyết", **{"extra.congress": "XIII", "extra.level": "national"})),
+    ("chủ trương đối ngoại của Đại hội Đảng XIII; hoạt động", "Đại hội Đảng XIII", dict(kind="named", **{"extra.congress": "XIII"})),
+    ("Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Quảng Trị lần thứ XVII;", "Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Quảng Trị lần thứ XVII",
+     dict(kind="named", **{"extra.level": "provincial", "extra.congress": "XVII"})),
+    ("thực hiện Đại hội đại biểu Đảng bộ tỉnh lần thứ XIX, nhiệm kỳ", "Đại hội đại biểu Đảng bộ tỉnh lần thứ XIX",
+     dict(kind="named", **{"extra.level": "provincial"})),
+    ("Nghị quyết Trung ương 4 khóa XII về xây dựng Đảng", "Nghị quyết Trung ương 4 khóa XII", dict(kind="named", **{"extra.named_kind": "plenum"})),
+    ("tận dụng các FTA như CPTPP, EVFTA, RCEP và UKFTA", "EVFTA",
+     dict(kind="named", name="EVFTA", instrument_type="Hiệp định", **{"extra.named_kind": "fta"})),
+    ("Hiệp định Đối tác Toàn diện và Tiến bộ xuyên Thái Bình Dương (CPTPP) có hiệu lực",
+     "Hiệp định Đối tác Toàn diện và Tiến bộ xuyên Thái Bình Dương", dict(kind="named", **{"extra.acronym": "CPTPP"})),
+    ("kiểm tra thực hiện Hiệp định Quy chế biên giới Việt Nam - Lào; Nghị định thư về đường biên giới và mốc quốc giới.",
+     "Hiệp định Quy chế biên giới Việt Nam - Lào", dict(kind="named", instrument_type="Hiệp định")),
+    ("Nghị định thư về đường biên giới và mốc quốc giới tại một số huyện biên giới", "Nghị định thư về đường biên giới và mốc quốc giới",
+     dict(kind="named", instrument_type="Nghị định thư", **{"extra.named_kind": "protocol"})),
+    ("Chương trình mục tiêu quốc gia xây dựng nông thôn mới giai đoạn 2021 - 2025 trên địa bàn tỉnh",
+     "Chương trình mục tiêu quốc gia xây dựng nông thôn mới giai đoạn 2021 - 2025", dict(kind="named", instrument_type="Chương trình")),
+    ("thực hiện Chiến lược phát triển du lịch Hà Tĩnh đến năm 2030, tầm nhìn 2045", "Chiến lược phát triển du lịch Hà Tĩnh đến năm 2030",
+     dict(kind="named", instrument_type="Chiến lược")),
+]
+
+
+@pytest.mark.parametrize("text,which,expected", NAMED, ids=[f"named{i}" for i in range(len(NAMED))])
+def test_named(text, which, expected):
+    _check(_pick(text, which), expected)
+
+
+# --- not citations ---------------------------------------------------------------------------------
+NOT = [
+    "nhiệm vụ trọng tâm được đề ra tại Hội nghị ngoại giao lần thứ 32;",
+    "sự kiện của Cụm thi đua số 1 Liên hiệp các Tổ chức hữu nghị",
+    "Hiệp hội các tỉnh sử dụng đường 8 và đường 12 của 03 nước",
+    "Số: /KH-UBND\nQuảng Trị, ngày   tháng   năm 2025",
+    "Số: 58/KH-UBND\nLào Cai, ngày 11 tháng 03 năm 2024",
+    "triển khai thực hiện Kế hoạch này; các Nghị quyết, chỉ thị của Đảng",
+    "xây dựng Kế hoạch năm 2025 và kế hoạch 5 năm 2021-2025",
+    "kỷ niệm (18/01/1950-18/01/2025), cột mốc 405.1 và mốc 390; COVID-19",
+    "Chiến lược ngoại giao văn hóa tỉnh giai đoạn mới; các chương trình mục tiêu quốc gia",
+    "Tỷ lệ 50/50, điện thoại 0235/3812345, quốc lộ 1A-14B",
+    "ĐẢNG CỘNG SẢN VIỆT NAM\nSố 36-HD/VPTW\nHà Nội, ngày 03 tháng 4 năm 2018",
+]
+
+
+@pytest.mark.parametrize("text", NOT, ids=[f"not{i}" for i in range(len(NOT))])
+def test_not_citations(text):
+    assert extract_citations(text) == []
+
+
+# --- general properties ----------------------------------------------------------------------------
+def test_order_and_spans():
+    t = ("Căn cứ Luật số 45/2019/QH14; Nghị định số 80/2020/NĐ-CP; Quy chế 272; CPTPP; "
+         "Quyết định số 1673/QĐ-UBND; Nghị quyết 59-NQ/TW.")
+    cits = extract_citations(t)
+    assert [c.symbol or c.name or c.text for c in cits] == [
+        "45/2019/QH14", "80/2020/NĐ-CP", "Quy chế 272", "CPTPP", "1673/QĐ-UBND", "59-NQ/TW"]
+    assert [c.kind for c in cits] == ["full", "full", "short", "named", "full", "full"]
+    starts = [c.char_start for c in cits]
+    assert starts == sorted(starts)
+
+
+def test_subject_trimmed():
+    t = ("Quyết định số 272-QĐ/TW ngày 21/01/2015 của Bộ Chính trị về Quy chế quản lý thống nhất các hoạt động đối ngoại "
+         "và các văn bản hướng dẫn liên quan.")
+    c = extract_citations(t)[0]
+    assert c.subject == "Quy chế quản lý thống nhất các hoạt động đối ngoại"
+    long = "Kế hoạch số 7/KH-UBND về " + "phát triển kinh tế " * 40
+    c = extract_citations(long)[0]
+    assert c.subject is not None and len(c.subject) <= 300 and c.subject.startswith("phát triển kinh tế")
+
+
+def test_empty():
+    assert extract_citations("") == []
+
+
+@pytest.mark.parametrize("unit", ["1/-", "12-/", "số ", "-NQ/", "/QĐ-", "9" * 7 + " "])
+def test_pathological_inputs_complete(unit):
+    t = unit * (100_000 // len(unit))
+    t0 = time.time()
+    extract_citations(t)
+    assert time.time() - t0 < 30  # generous: only guards against runaway backtracking
