@@ -51,35 +51,47 @@ def _is_control(ch: str) -> bool:
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
-    """Normalize ``text``; return (normalized, offsets) with offsets[i] = input offset of output char i."""
-    out: list[str] = []
-    offs: list[int] = []
-    # NFC per grapheme-ish cluster: compose a base char with its following combining marks.
+    """Normalize ``text``; return (normalized, offsets) with offsets[i] = input offset of output char i.
+
+    Length changes only where NFC composes a letter with its combining marks, where
+    invisible characters are dropped, and where "…" becomes "..."; ``offsets`` maps every
+    output character back to the input.
+    """
+    # 1. drop invisible characters first, so that "A\u200b\u0300" still composes to "À"
+    src: list[int] = []
+    chars: list[str] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
         if ch == "\r":
-            out.append("\n")
-            offs.append(i)
+            chars.append("\n")
+            src.append(i)
             i += 2 if i + 1 < n and text[i + 1] == "\n" else 1
             continue
+        if ch not in _DROP:
+            chars.append(ch)
+            src.append(i)
+        i += 1
+    # 2. NFC per cluster (a base char and its combining marks), then the character map
+    out: list[str] = []
+    offs: list[int] = []
+    i, n = 0, len(chars)
+    while i < n:
         j = i + 1
-        while j < n and unicodedata.combining(text[j]):
+        while j < n and unicodedata.combining(chars[j]):
             j += 1
-        cluster = text[i:j]
-        if j - i > 1:
+        cluster = "".join(chars[i:j])
+        multi = j - i > 1
+        if multi:
             cluster = unicodedata.normalize("NFC", cluster)
         for k, c in enumerate(cluster):
             rep = _CHAR_MAP.get(c)
             if rep is None:
-                if _is_control(c):
-                    rep = " "
-                else:
-                    rep = c
-            src = i if j - i > 1 else i + k
+                rep = " " if _is_control(c) else c
+            o = src[i] if multi else src[i + k]
             for r in rep:
                 out.append(r)
-                offs.append(src)
+                offs.append(o)
         i = j
     return "".join(out), offs
 

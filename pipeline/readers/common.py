@@ -1,0 +1,351 @@
+"""Shared reader machinery: limits, the raw intermediate form, line re-joining,
+and assembly of a :class:`pipeline.document.Document`.
+
+Readers produce a :class:`RawDoc` (blocks of raw text, footnotes, pages);
+:func:`build_document` normalizes every block with
+:func:`pipeline.normalize.normalize`, collapses whitespace, removes footnote
+markers (recording their offsets as anchors) and lays the text out as
+documented in :mod:`pipeline.document`.
+
+Footnote markers inside raw block text are written as
+``MARK_OPEN + label + MARK_CLOSE`` (private-use code points), see :func:`marker`.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import regex
+
+from pipeline.document import Block, Document, Footnote, Page
+from pipeline.normalize import normalize
+
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_uncompressed_bytes: int = 200 * 1024 * 1024  # DOCX: sum of zip entry sizes
+    max_pages: int = 3000
+    max_chars: int = 20_000_000
+
+
+@dataclass
+class RawBlock:
+    kind: str
+    text: str  # raw text; may contain markers; "\n" kept inside a block only where meaningful
+    page: Optional[int] = None
+
+
+@dataclass
+class RawFootnote:
+    label: str
+    text: str
+    page: Optional[int] = None
+
+
+@dataclass
+class RawDoc:
+    blocks: list[RawBlock] = field(default_factory=list)
+    footnotes: list[RawFootnote] = field(default_factory=list)
+    n_pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def marker(label: str) -> str:
+    return f"{MARK_OPEN}{label}{MARK_CLOSE}"
+
+
+# --------------------------------------------------------------------------- labels
+# Heading / list labels that start a new paragraph.
+LABEL_RE = regex.compile(
+    r"""^(?:
+        (?:PHẦN|Phần|CHƯƠNG|Chương|MỤC|Mục|ĐIỀU|Điều)\s{1,3}[0-9IVXLCivxlc]{1,6}\b
+      | [IVXLC]{1,6}\s{0,2}[.\-–]\s
+      | [A-HK]\s{0,2}[.]\s
+      | \d{1,2}(?:\.\d{1,2}){0,3}\s{0,2}[.)\-]?\s
+      | [a-zđ]\s{0,2}\)\s
+      | [\-+•∙·–—]\s
+    )""",
+    regex.VERBOSE,
+)
+LIST_RE = regex.compile(r"^[\-+•∙·–—]\s")
+ENDS_SENTENCE_RE = regex.compile(r"""[.;:!?…]["'”’)\]]{0,2}$""")
+# Bare page numbers and page-number lines: "3", "- 3 -", "Trang 3", "Trang 3/12", "3/12"
+PAGE_NUMBER_RE = regex.compile(
+    r"^\s{0,5}(?:(?:Trang|trang|TRANG|Page|page)\s{0,3}\d{1,4}(?:\s{0,3}(?:/|trên|of)\s{0,3}\d{1,4})?"
+    r"|[\-–—]?\s{0,3}\d{1,4}\s{0,3}[\-–—]?|\d{1,4}\s{0,3}/\s{0,3}\d{1,4})\s{0,5}$"
+)
+
+
+def starts_with_label(text: str) -> bool:
+    return LABEL_RE.match(text) is not None
+
+
+# --------------------------------------------------------------------------- joining
+_CITATION_TAIL_RE = regex.compile(r"(?:\d{1,5}|[A-ZĐ][A-Za-zĐđ]{0,7})-$")
+_CITATION_HEAD_RE = regex.compile(r"^[A-ZĐ][A-Za-zĐđ]{0,7}(?:[/\-][A-ZĐ0-9]|\b)")
+
+
+def join_two(prev: str, nxt: str) -> str:
+    """Join two wrapped lines of one paragraph.
+
+    "33-" + "KL/TW ..." -> "33-KL/TW ..." (hyphen kept, no space); a word hyphen
+    "Na-" + "hill" keeps the hyphen without space; "kinh tế -" + "xã hội" keeps
+    the spaced dash; everything else is joined with one space.
+    """
+    a = prev.rstrip()
+    b = nxt.lstrip()
+    if not a:
+        return b
+    if not b:
+        return a
+    if a.endswith("-") and len(a) >= 2 and not a[-2].isspace():
+        if _CITATION_TAIL_RE.search(a[-9:]) and (_CITATION_HEAD_RE.match(b) or b[:1].isdigit()):
+            return a + b
+        if a[-2].isalpha() and b[:1].islower():
+            return a + b
+    if a.endswith("/") and len(a) >= 2 and a[-2].isalnum() and b[:1].isalnum():
+        return a + b  # "1673/" + "QĐ-UBND"
+    return a + " " + b
+
+
+@dataclass
+class Line:
+    """One physical line with optional geometry (PDF points, y grows downwards)."""
+
+    text: str
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    size: float = 0.0
+    page: Optional[int] = None
+    bold: bool = False
+
+
+def rebuild_paragraphs(
+    lines: Sequence[Line],
+    *,
+    left: float,
+    right: float,
+    em: float,
+    use_vertical: bool = True,
+) -> list[list[Line]]:
+    """Group physical lines into paragraphs.
+
+    A new paragraph starts when the line is indented (first-line indent or a
+    centred line), starts with a heading/list label, follows a line that ended
+    a sentence short of the right margin, follows a very short line, follows a
+    larger-than-usual vertical gap (same page), or changes font size.
+    A page break alone never ends a paragraph.
+    """
+    paras: list[list[Line]] = []
+    cur: list[Line] = []
+    width = max(right - left, 1.0)
+    gaps: list[float] = []
+    if use_vertical:
+        for a, b in zip(lines, lines[1:]):
+            if a.page == b.page and b.top > a.top:
+                gaps.append(b.top - a.top)
+    pitch = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+    for ln in lines:
+        if not cur:
+            cur.append(ln)
+            continue
+        prev = cur[-1]
+        new = False
+        t = ln.text.lstrip()
+        indent = ln.x0 - left
+        prev_gap = right - prev.x1
+        if starts_with_label(t):
+            new = True
+        elif indent > 1.2 * em:
+            new = True
+        elif prev_gap > 0.35 * width:
+            new = True
+        elif prev_gap > 1.5 * em and ENDS_SENTENCE_RE.search(prev.text.rstrip()):
+            new = True
+        elif use_vertical and prev.page == ln.page and pitch > 0 and ln.top - prev.top > 1.45 * pitch:
+            new = True
+        elif prev.size and ln.size and abs(prev.size - ln.size) > 0.15 * max(prev.size, ln.size):
+            new = True
+        elif prev.x0 - left > 1.2 * em and abs(prev.x0 - ln.x0) < 0.5 * em and prev_gap > 1.2 * em:
+            new = True  # centred lines (titles): each centred line group
+        if new:
+            paras.append(cur)
+            cur = [ln]
+        else:
+            cur.append(ln)
+    if cur:
+        paras.append(cur)
+    return paras
+
+
+def join_lines(lines: Sequence[Line]) -> str:
+    out = ""
+    for ln in lines:
+        out = join_two(out, ln.text) if out else ln.text.strip()
+    return out
+
+
+def classify(text: str) -> str:
+    t = text.lstrip()
+    if LIST_RE.match(t):
+        return "list_item"
+    if starts_with_label(t) and len(t) < 400:
+        first = t.split("\n", 1)[0]
+        if len(first) < 250:
+            return "heading"
+    return "paragraph"
+
+
+# --------------------------------------------------------------------------- assembly
+_MARK_RE = regex.compile(MARK_OPEN + r"([^" + MARK_CLOSE + r"]{0,12})" + MARK_CLOSE)
+
+
+def _strip_markers(raw: str) -> tuple[str, list[tuple[str, int]]]:
+    marks: list[tuple[str, int]] = []
+    parts: list[str] = []
+    last = 0
+    length = 0
+    for m in _MARK_RE.finditer(raw):
+        seg = raw[last : m.start()]
+        parts.append(seg)
+        length += len(seg)
+        marks.append((m.group(1), length))
+        last = m.end()
+    parts.append(raw[last:])
+    clean = "".join(parts).replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    return clean, marks
+
+
+def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
+    """Normalize one raw block.
+
+    Returns (text, offsets into raw_clean, raw_clean, anchors) where anchors are
+    (label, offset in text) for every footnote marker found in ``raw``.
+    """
+    raw_clean, marks = _strip_markers(raw)
+    norm, offs = normalize(raw_clean)
+    out: list[str] = []
+    o: list[int] = []
+    pend = ""
+    pend_off = 0
+    for ch, off in zip(norm, offs):
+        if ch == " " or ch == "\n":
+            if out:
+                if ch == "\n" or not pend:
+                    pend, pend_off = ch, off
+            continue
+        if pend:
+            out.append(pend)
+            o.append(pend_off)
+            pend = ""
+        out.append(ch)
+        o.append(off)
+    text = "".join(out)
+    anchors: list[tuple[str, int]] = []
+    for lab, pos in marks:
+        a = bisect.bisect_left(o, pos)
+        while a > 0 and text[a - 1] in " \n":
+            a -= 1  # "Nghị quyết [2] của": the anchor sits right after the word
+        anchors.append((lab, a))
+    return text, o, raw_clean, anchors
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def build_document(raw: RawDoc, *, path: str, fmt: str, data: bytes) -> Document:
+    """Assemble a Document from a RawDoc (normalization, layout, anchors, pages)."""
+    sha = _sha(data)
+    texts: list[str] = []
+    originals: list[str] = []
+    offsets: list[int] = []
+    blocks: list[Block] = []
+    body_anchors: list[tuple[str, int]] = []
+    pos = 0
+    opos = 0
+    warnings = list(raw.warnings)
+    sep = "\n\n"
+
+    def add(text: str, offs: list[int], raw_clean: str) -> tuple[int, int]:
+        nonlocal pos, opos
+        if texts:
+            texts.append(sep)
+            originals.append(sep)
+            offsets.extend([opos, opos + 1])
+            pos += 2
+            opos += 2
+        start = pos
+        texts.append(text)
+        originals.append(raw_clean)
+        offsets.extend(opos + x for x in offs)
+        pos += len(text)
+        opos += len(raw_clean)
+        return start, pos
+
+    for rb in raw.blocks:
+        text, offs, raw_clean, anchors = clean_block(rb.text)
+        if not text:
+            continue
+        start, end = add(text, offs, raw_clean)
+        blocks.append(Block(kind=rb.kind, char_start=start, char_end=end, page=rb.page))
+        body_anchors.extend((lab, start + a) for lab, a in anchors)
+    body_end = pos
+    footnotes: list[Footnote] = []
+    used: set[int] = set()
+    for fn in raw.footnotes:
+        text, offs, raw_clean, _ = clean_block(fn.text)
+        if not text:
+            continue
+        start, end = add(text, offs, raw_clean)
+        blocks.append(Block(kind="footnote", char_start=start, char_end=end, page=fn.page))
+        anchor = None
+        for i, (lab, a) in enumerate(body_anchors):
+            if i not in used and lab == fn.label:
+                anchor = a
+                used.add(i)
+                break
+        if anchor is None:
+            warnings.append(f"footnote {fn.label} has no marker in the body")
+        footnotes.append(Footnote(label=fn.label, text=text, char_start=start, char_end=end, anchor=anchor))
+    for i, (lab, _a) in enumerate(body_anchors):
+        if i not in used:
+            warnings.append(f"footnote marker {lab} has no footnote text")
+    text = "".join(texts)
+    original = "".join(originals)
+    pages: list[Page] = []
+    if fmt == "pdf":
+        by_page: dict[int, list[int]] = {}
+        for b in blocks:
+            if b.page is not None and b.kind != "footnote":
+                by_page.setdefault(b.page, []).append(b.char_start)
+        nums = sorted(by_page)
+        for i, p in enumerate(nums):
+            s = min(by_page[p])
+            e = min(by_page[nums[i + 1]]) if i + 1 < len(nums) else body_end
+            pages.append(Page(number=p, char_start=s, char_end=max(s, e)))
+    elif body_end > 0:
+        pages.append(Page(number=1, char_start=0, char_end=body_end))
+    return Document(
+        doc_id=sha[:16],
+        source_path=path,
+        format=fmt,
+        text=text,
+        body_end=body_end,
+        original=original,
+        offsets=offsets,
+        pages=pages,
+        blocks=blocks,
+        footnotes=footnotes,
+        sha256=sha,
+        n_pages=raw.n_pages,
+        warnings=warnings,
+    )

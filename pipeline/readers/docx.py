@@ -1,0 +1,275 @@
+"""DOCX reader (python-docx package access + lxml walking of the body XML).
+
+* Body paragraphs AND tables in document order (nested tables recursed; each
+  non-empty cell is one ``table_cell`` block, its paragraphs joined by "\\n").
+* Real footnotes from the footnotes part (separator footnotes skipped),
+  anchored at their ``w:footnoteReference``; endnotes likewise.
+* Page headers/footers and field codes (PAGE, TOC instructions) are ignored;
+  deleted revisions are skipped, inserted ones kept.
+* Safety: the zip's total uncompressed size is checked before anything is
+  parsed, and XML parts declaring a DTD/entities are refused.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Iterator, Optional
+
+from lxml import etree
+
+from pipeline.errors import ReadError
+from pipeline.readers.common import RawBlock, RawDoc, RawFootnote, ReadLimits, classify, marker
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = "{%s}" % W
+_P, _TBL, _TR, _TC, _R, _T = _W + "p", _W + "tbl", _W + "tr", _W + "tc", _W + "r", _W + "t"
+_SKIP = {_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr", _W + "tblPr", _W + "tblGrid", _W + "trPr", _W + "tcPr", _W + "sectPr", _W + "proofErr", _W + "bookmarkStart", _W + "bookmarkEnd", _W + "commentRangeStart", _W + "commentRangeEnd", _W + "commentReference"}
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
+
+
+def _check_package(data: bytes, path: str, limits: ReadLimits) -> None:
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise ReadError("corrupt", f"is not a valid DOCX zip package ({e})", path)
+    with z:
+        infos = z.infolist()
+        total = sum(i.file_size for i in infos)
+        if total > limits.max_uncompressed_bytes:
+            raise ReadError(
+                "too_large",
+                f"would expand to {total / 1e6:.0f} MB when unzipped, over the {limits.max_uncompressed_bytes / 1e6:.0f} MB limit (possible zip bomb)",
+                path,
+            )
+        for i in infos:
+            if i.filename.endswith((".xml", ".rels")):
+                try:
+                    with z.open(i) as f:
+                        head = f.read(min(i.file_size, 1 << 22))
+                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
+                    raise ReadError("corrupt", f"has a damaged part {i.filename} ({e})", path)
+                except Exception as e:  # zlib.error and friends
+                    raise ReadError("corrupt", f"has a damaged part {i.filename} ({type(e).__name__})", path)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise ReadError("corrupt", f"part {i.filename} declares a DTD/entities, which Word never writes; refused as unsafe", path)
+
+
+def _parse(blob: bytes, what: str, path: str) -> etree._Element:
+    try:
+        return etree.fromstring(blob, _SAFE_PARSER)
+    except etree.XMLSyntaxError as e:
+        raise ReadError("corrupt", f"has malformed XML in {what} ({e})", path)
+
+
+class _Walker:
+    """Extract text from WordprocessingML elements."""
+
+    def __init__(self) -> None:
+        self.in_field_instr = 0  # depth of complex fields currently in the instruction part
+        self.field_stack: list[str] = []  # "instr" | "result"
+
+    def run_text(self, r: etree._Element, out: list[str]) -> None:
+        for ch in r:
+            tag = ch.tag
+            if tag == _W + "fldChar":
+                t = ch.get(_W + "fldCharType")
+                if t == "begin":
+                    self.field_stack.append("instr")
+                elif t == "separate" and self.field_stack:
+                    self.field_stack[-1] = "result"
+                elif t == "end" and self.field_stack:
+                    self.field_stack.pop()
+                continue
+            if self.field_stack and self.field_stack[-1] == "instr":
+                continue
+            if tag == _T:
+                out.append(ch.text or "")
+            elif tag == _W + "tab" or tag == _W + "ptab":
+                out.append("\t")
+            elif tag in (_W + "br", _W + "cr"):
+                if ch.get(_W + "type") not in ("page", "column"):
+                    out.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                out.append("-")
+            elif tag == _W + "softHyphen":
+                pass
+            elif tag == _W + "sym":
+                c = ch.get(_W + "char")
+                if c:
+                    try:
+                        cp = int(c, 16)
+                        if cp >= 0xF000:
+                            cp -= 0xF000
+                        if cp >= 0x20:
+                            out.append(chr(cp))
+                    except ValueError:
+                        pass
+            elif tag == _W + "footnoteReference" or tag == _W + "endnoteReference":
+                fid = ch.get(_W + "id")
+                if fid is not None:
+                    prefix = "" if tag == _W + "footnoteReference" else "e"
+                    out.append(marker(prefix + fid))
+            elif tag == _W + "footnoteRef" or tag == _W + "endnoteRef":
+                pass  # the number printed inside the footnote itself
+
+    def para_text(self, p: etree._Element) -> str:
+        out: list[str] = []
+        self._inline(p, out)
+        return "".join(out)
+
+    def _inline(self, el: etree._Element, out: list[str]) -> None:
+        for ch in el:
+            tag = ch.tag
+            if tag in _SKIP or not isinstance(tag, str):
+                continue
+            if tag == _R:
+                self.run_text(ch, out)
+            elif tag == _W + "fldSimple":
+                instr = (ch.get(_W + "instr") or "").strip().upper()
+                if instr.startswith(("PAGE", "NUMPAGES", "SECTIONPAGES")):
+                    continue
+                self._inline(ch, out)
+            elif tag.endswith("}AlternateContent"):
+                fb = [c for c in ch if isinstance(c.tag, str) and c.tag.endswith("}Fallback")]
+                if fb:
+                    self._inline(fb[0], out)
+            elif tag in (_P, _TBL):
+                continue  # text boxes etc. inside runs are handled by drawings: skipped
+            else:  # hyperlink, ins, smartTag, sdt/sdtContent, customXml, moveTo ...
+                self._inline(ch, out)
+
+
+def _cell_paragraphs(tc: etree._Element, walker: _Walker) -> Iterator[str]:
+    for ch in tc:
+        if ch.tag == _P:
+            yield walker.para_text(ch)
+        elif ch.tag == _TBL:
+            for row in _rows(ch, walker):
+                for cell in row:
+                    yield cell
+        elif ch.tag == _W + "sdt":
+            content = ch.find(_W + "sdtContent")
+            if content is not None:
+                yield from _cell_paragraphs(content, walker)
+
+
+def _row_elements(tbl: etree._Element) -> Iterator[etree._Element]:
+    for ch in tbl:
+        if ch.tag == _TR:
+            yield ch
+        elif ch.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml"):
+            yield from _row_elements(ch)
+
+
+def _cell_elements(tr: etree._Element) -> Iterator[etree._Element]:
+    for ch in tr:
+        if ch.tag == _TC:
+            yield ch
+        elif ch.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml"):
+            yield from _cell_elements(ch)
+
+
+def _rows(tbl: etree._Element, walker: _Walker) -> Iterator[list[str]]:
+    for tr in _row_elements(tbl):
+        yield ["\n".join(t for t in _cell_paragraphs(tc, walker) if t.strip()) for tc in _cell_elements(tr)]
+
+
+def _body_blocks(body: etree._Element, walker: _Walker) -> Iterator[RawBlock]:
+    for ch in body:
+        tag = ch.tag
+        if tag == _P:
+            text = walker.para_text(ch)
+            if text.strip():
+                yield RawBlock(kind=classify(text), text=text)
+        elif tag == _TBL:
+            for row in _rows(ch, walker):
+                for cell in row:
+                    if cell.strip():
+                        yield RawBlock(kind="table_cell", text=cell)
+        elif tag in (_W + "sdt",):
+            content = ch.find(_W + "sdtContent")
+            if content is not None:
+                yield from _body_blocks(content, walker)
+        elif tag in (_W + "customXml", _W + "ins", _W + "moveTo"):
+            yield from _body_blocks(ch, walker)
+
+
+def _notes(root: Optional[etree._Element], kind: str, walker: _Walker) -> list[RawFootnote]:
+    out: list[RawFootnote] = []
+    if root is None:
+        return out
+    prefix = "" if kind == "footnote" else "e"
+    for fn in root:
+        if fn.tag != _W + kind:
+            continue
+        if fn.get(_W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
+            continue
+        fid = fn.get(_W + "id")
+        if fid is None:
+            continue
+        paras = [walker.para_text(p) for p in fn.iter(_P)]
+        text = " ".join(t.strip() for t in paras if t.strip())
+        if text:
+            out.append(RawFootnote(label=prefix + fid, text=text))
+    return out
+
+
+def _n_pages(z: zipfile.ZipFile, path: str) -> int:
+    try:
+        blob = z.read("docProps/app.xml")
+    except KeyError:
+        return 0
+    try:
+        root = _parse(blob, "docProps/app.xml", path)
+    except ReadError:
+        return 0
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.endswith("}Pages") and el.text and el.text.strip().isdigit():
+            return int(el.text.strip())
+    return 0
+
+
+def read_docx(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
+    _check_package(data, path, limits)
+    import docx  # python-docx: package/relationship resolution
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx raises a variety of errors on broken packages
+        raise ReadError("corrupt", f"could not be opened as a Word document ({type(e).__name__}: {e})", path)
+    part = d.part
+    body = d.element.body
+    walker = _Walker()
+    blocks = list(_body_blocks(body, walker))
+    fn_root = en_root = None
+    for rel in part.rels.values():
+        if rel.is_external:
+            continue
+        rt = rel.reltype
+        if rt.endswith("/footnotes"):
+            fn_root = _parse(rel.target_part.blob, "the footnotes part", path)
+        elif rt.endswith("/endnotes"):
+            en_root = _parse(rel.target_part.blob, "the endnotes part", path)
+    notes = _notes(fn_root, "footnote", walker) + _notes(en_root, "endnote", walker)
+    # Renumber footnotes by order of first reference so labels read 1, 2, 3 as printed.
+    order: list[str] = []
+    import regex
+
+    for b in blocks:
+        for m in regex.finditer("\ue000([^\ue001]{0,12})\ue001", b.text):
+            if m.group(1) not in order:
+                order.append(m.group(1))
+    fn_ids = [i for i in order if not i.startswith("e")]
+    en_ids = [i for i in order if i.startswith("e")]
+    relabel = {fid: str(k + 1) for k, fid in enumerate(fn_ids)}
+    relabel.update({eid: f"e{k + 1}" for k, eid in enumerate(en_ids)})
+    if relabel:
+        for b in blocks:
+            b.text = regex.sub("\ue000([^\ue001]{0,12})\ue001", lambda m: marker(relabel.get(m.group(1), m.group(1))), b.text)
+        for n in notes:
+            n.label = relabel.get(n.label, n.label)
+        rank = {lab: k for k, lab in enumerate(relabel.values())}
+        notes.sort(key=lambda n: rank.get(n.label, 10**6))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        n_pages = _n_pages(z, path)
+    return RawDoc(blocks=blocks, footnotes=notes, n_pages=n_pages)

@@ -1,0 +1,497 @@
+"""PDF reader on pypdfium2 (per-character geometry, no pdfplumber).
+
+Why per character: PDFs written by LibreOffice/Word often draw the Vietnamese
+letters that come from a fallback font ("ư", "ờ", "ỉ" ...) in a separate text
+object at the end of the line, so PDFium's plain text dump puts them out of
+order ("T nh Qu ng Nam Ỉ Ả").  We read every char's box, baseline and font
+size (a few ctypes calls per char, ~8 ms/page) and rebuild lines ourselves:
+
+1. cluster chars into lines by baseline, sort by x, split at wide gaps
+   (two-column header / signature tables → column blocks);
+2. superscript digits (small and raised) become footnote markers;
+3. drop running headers/footers and page numbers (top/bottom zone, repeated
+   or "3", "- 3 -", "Trang 3");
+4. the bottom run of small-font lines starting with a footnote number is the
+   footnote area → footnotes (continued across pages);
+5. rebuild paragraphs across lines and page breaks (``common.rebuild_paragraphs``).
+"""
+from __future__ import annotations
+
+import ctypes
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+import regex
+
+from pipeline.errors import ReadError
+from pipeline.readers.common import (
+    PAGE_NUMBER_RE,
+    Line,
+    RawBlock,
+    RawDoc,
+    RawFootnote,
+    ReadLimits,
+    classify,
+    join_lines,
+    join_two,
+    marker,
+    rebuild_paragraphs,
+    MARK_OPEN,
+    MARK_CLOSE,
+)
+
+_FPDF_ERR_PASSWORD = 4
+_FPDF_ERR_SECURITY = 6
+
+
+@dataclass
+class _Ch:
+    c: str
+    x0: float
+    x1: float
+    base: float  # baseline, y down
+    size: float
+
+
+@dataclass
+class _PLine:
+    chars: list[_Ch]
+    base: float
+    size: float
+    page: int
+    x0: float = 0.0
+    x1: float = 0.0
+    text: str = ""
+    sup_label: Optional[str] = None  # leading superscript number (footnote area)
+    top: float = 0.0
+
+
+@dataclass
+class _Columns:
+    """A run of lines laid out in side-by-side columns (header/signature tables)."""
+
+    columns: list[list[_PLine]] = field(default_factory=list)
+    page: int = 0
+
+
+def _open(data: bytes, path: str):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        code = getattr(e, "err_code", None)
+        if code == _FPDF_ERR_PASSWORD:
+            raise ReadError("encrypted", "is password-protected (encrypted PDF); it cannot be read without the password", path)
+        if code == _FPDF_ERR_SECURITY:
+            raise ReadError("encrypted", "uses an unsupported PDF security handler (encrypted)", path)
+        raise ReadError("corrupt", f"is a damaged PDF that PDFium cannot open ({e})", path)
+
+
+def _page_chars(page, page_no: int) -> list[_Ch]:
+    import pypdfium2.raw as pr
+
+    tp = page.get_textpage()
+    try:
+        n = tp.count_chars()
+        if n <= 0:
+            return []
+        text = tp.get_text_range(0, n)
+        H = page.get_height()
+        raw_tp = tp.raw
+        rc = pr.FS_RECTF()
+        ox, oy = ctypes.c_double(), ctypes.c_double()
+        out: list[_Ch] = []
+        aligned = len(text) == n
+        for i in range(n):
+            if pr.FPDFText_IsGenerated(raw_tp, i):
+                continue
+            if aligned:
+                c = text[i]
+            else:
+                cp = pr.FPDFText_GetUnicode(raw_tp, i)
+                c = chr(cp) if 0 < cp < 0x110000 else ""
+            if not c or c in "\r\n\x00\ufffe\uffff":
+                continue
+            pr.FPDFText_GetLooseCharBox(raw_tp, i, rc)
+            pr.FPDFText_GetCharOrigin(raw_tp, i, ox, oy)
+            size = pr.FPDFText_GetFontSize(raw_tp, i)
+            x0, x1 = rc.left, rc.right
+            out.append(_Ch(c, x0, x1 if x1 > x0 else x0, H - oy.value, size if size > 0 else 1.0))
+        return out
+    finally:
+        tp.close()
+
+
+def _separator(page) -> Optional[float]:
+    """y (down) of a footnote separator: a short horizontal rule in the lower part of the page."""
+    import pypdfium2.raw as pr
+
+    W = page.get_width()
+    H = page.get_height()
+    best: Optional[float] = None
+    try:
+        objs = page.get_objects(filter=(pr.FPDF_PAGEOBJ_PATH,), max_depth=2)
+        for o in objs:
+            left, bottom, right, top = o.get_bounds()
+            if top - bottom > 2.5 or not (30.0 <= right - left <= 0.55 * W):
+                continue
+            y = H - top
+            if y < 0.2 * H or left > 0.4 * W:
+                continue
+            if best is None or y < best:
+                best = y
+    except Exception:  # geometry is a hint only
+        return None
+    return best
+
+
+def _mode(values: list[float], default: float) -> float:
+    if not values:
+        return default
+    return Counter(round(v * 2) / 2 for v in values).most_common(1)[0][0]
+
+
+def _cluster_lines(chars: list[_Ch], page_no: int) -> list[_PLine]:
+    chars = [c for c in chars if c.c.strip() or c.x1 > c.x0]
+    chars.sort(key=lambda c: c.base)
+    groups: list[list[_Ch]] = []
+    anchor = 0.0
+    gmax = 0.0
+    for ch in chars:
+        if groups and ch.base - anchor <= 0.5 * max(gmax, ch.size):
+            groups[-1].append(ch)
+            if ch.c.strip():
+                gmax = max(gmax, ch.size)
+            continue
+        groups.append([ch])
+        anchor = ch.base
+        gmax = ch.size if ch.c.strip() else 0.0
+    lines: list[_PLine] = []
+    for g in groups:
+        g.sort(key=lambda c: (c.x0, c.x1))
+        visible = [c for c in g if c.c.strip()]
+        if not visible:
+            continue
+        size = _mode([c.size for c in visible], visible[0].size)
+        big = [c for c in visible if c.size >= 0.8 * size]
+        base = _mode([c.base for c in big], big[0].base) if big else visible[0].base
+        # split at wide horizontal gaps (columns)
+        seg: list[_Ch] = []
+        last_x1 = None
+        for c in g:
+            if c.c.strip() and last_x1 is not None and c.x0 - last_x1 > 2.0 * size and seg:
+                lines.append(_make_line(seg, base, size, page_no))
+                seg = []
+            seg.append(c)
+            if c.c.strip():
+                last_x1 = c.x1
+        if seg:
+            lines.append(_make_line(seg, base, size, page_no))
+    lines = [ln for ln in lines if ln.text]
+    lines.sort(key=lambda ln: (round(ln.base, 0), ln.x0))
+    return lines
+
+
+_UNIT_RE = regex.compile(r"(?:\b(?:k|c|d|m)?m|ha)$")
+
+
+def _make_line(chars: list[_Ch], base: float, size: float, page_no: int) -> _PLine:
+    parts: list[str] = []
+    prev: Optional[_Ch] = None
+    sup_run: list[str] = []
+    lead_label: Optional[str] = None
+    visible_seen = False
+
+    def flush_sup() -> None:
+        nonlocal lead_label
+        if not sup_run:
+            return
+        lab = "".join(sup_run)
+        sup_run.clear()
+        if not visible_seen_before_sup[0]:
+            lead_label = lab
+            return
+        tail = "".join(parts)[-3:]
+        if _UNIT_RE.search(tail):
+            parts.append(lab)
+        else:
+            parts.append(marker(lab))
+
+    visible_seen_before_sup = [False]
+    for ch in chars:
+        if not ch.c.strip():
+            if parts and not parts[-1].endswith(" "):
+                flush_sup()
+                parts.append(" ")
+            prev = ch
+            continue
+        is_sup = ch.c.isdigit() and ch.size < 0.8 * size and ch.base < base - 0.12 * size
+        if prev is not None and prev.c.strip() and ch.x0 - prev.x1 > 0.12 * max(size, 1.0) and not is_sup:
+            flush_sup()
+            if parts and not parts[-1].endswith(" "):
+                parts.append(" ")
+        if is_sup:
+            if not sup_run:
+                visible_seen_before_sup[0] = visible_seen
+            sup_run.append(ch.c)
+        else:
+            flush_sup()
+            parts.append(ch.c)
+            visible_seen = True
+        prev = ch
+    flush_sup()
+    text = "".join(parts).strip()
+    vis = [c for c in chars if c.c.strip()]
+    ln = _PLine(chars=chars, base=base, size=size, page=page_no, x0=vis[0].x0 if vis else 0.0, x1=max((c.x1 for c in vis), default=0.0), text=text)
+    ln.sup_label = lead_label
+    ln.top = base - size
+    return ln
+
+
+def _is_running(ln: _PLine, H: float) -> bool:
+    return ln.base < 0.12 * H or ln.base > 0.90 * H
+
+
+def _fits_column(x: _PLine, col: list[_PLine], em: float) -> bool:
+    """Does line x follow the column's alignment (left, centred or right)?"""
+    tol = 0.6 * em
+    checks = (
+        lambda ln: ln.x0,
+        lambda ln: (ln.x0 + ln.x1) / 2,
+        lambda ln: ln.x1,
+    )
+    for f in checks:
+        ref = f(col[0])
+        if all(abs(f(ln) - ref) < tol for ln in col) and abs(f(x) - ref) < tol:
+            return True
+    return False
+
+
+def _group_columns(lines: list[_PLine], em: float, left: float, right: float) -> list[Union[_PLine, _Columns]]:
+    """Find runs of side-by-side lines (same baseline, separated by a wide gap).
+
+    A run starts at a row holding two or more segments; following rows join it
+    while each of their lines overlaps exactly one column's horizontal extent
+    and the vertical gap stays small.
+    """
+    out: list[Union[_PLine, _Columns]] = []
+    i = 0
+    n = len(lines)
+
+    def row_at(k: int) -> int:
+        m = k + 1
+        while m < n and lines[m].page == lines[k].page and abs(lines[m].base - lines[k].base) < 0.5 * em:
+            m += 1
+        return m
+
+    while i < n:
+        j = row_at(i)
+        if j - i < 2:
+            out.append(lines[i])
+            i += 1
+            continue
+        first = sorted(lines[i:j], key=lambda x: x.x0)
+        cols: list[list[_PLine]] = [[x] for x in first]
+        ext = [[x.x0, x.x1] for x in first]
+        k = j
+        bases = [lines[i].base]
+        while k < n:
+            m = row_at(k)
+            row = lines[k:m]
+            steps = sorted(b2 - a2 for a2, b2 in zip(bases, bases[1:]))
+            limit = max(1.6 * steps[len(steps) // 2], 2.2 * em) if steps else 2.2 * em
+            if lines[k].page != lines[i].page or lines[k].base - bases[-1] > limit:
+                break
+            idx: list[Optional[int]] = []
+            for x in row:
+                hits = [c for c, (a, b) in enumerate(ext) if x.x0 < b + 0.5 * em and x.x1 > a - 0.5 * em]
+                c = hits[0] if len(hits) == 1 else None
+                if c is not None and not _fits_column(x, cols[c], em):
+                    c = None
+                idx.append(c)
+            if any(c is None for c in idx) or len(set(idx)) != len(idx):
+                break
+            for x, c in zip(row, idx):
+                cols[c].append(x)
+                ext[c][0] = min(ext[c][0], x.x0)
+                ext[c][1] = max(ext[c][1], x.x1)
+            bases.append(lines[k].base)
+            k = m
+        out.append(_Columns(columns=cols, page=lines[i].page))
+        i = k
+    return out
+
+
+def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
+    pdf = _open(data, path)
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise ReadError("empty", "is a PDF with no pages", path)
+        if n_pages > limits.max_pages:
+            raise ReadError("too_large", f"has {n_pages} pages, over the {limits.max_pages}-page limit", path)
+        pages: list[list[_PLine]] = []
+        heights: list[float] = []
+        seps: list[Optional[float]] = []
+        n_chars = 0
+        for pi in range(n_pages):
+            page = pdf[pi]
+            try:
+                H = page.get_height()
+                chars = _page_chars(page, pi + 1)
+                seps.append(_separator(page) if chars else None)
+            finally:
+                page.close()
+            n_chars += sum(1 for c in chars if c.c.strip())
+            heights.append(H)
+            pages.append(_cluster_lines(chars, pi + 1))
+    finally:
+        pdf.close()
+    if n_chars == 0:
+        raise ReadError("no_text_layer", f"has {n_pages} page(s) but no text layer (scanned images?); OCR is needed", path)
+    return _assemble(pages, heights, seps, n_pages)
+
+
+def _assemble(pages: list[list[_PLine]], heights: list[float], seps: list[Optional[float]], n_pages: int) -> RawDoc:
+    all_lines = [ln for p in pages for ln in p]
+    weights: Counter = Counter()
+    for ln in all_lines:
+        weights[round(ln.size * 2) / 2] += len(ln.text)
+    body_size = weights.most_common(1)[0][0] if weights else 12.0
+    em = body_size
+    # ---- running headers / footers and page numbers
+    keys: Counter = Counter()
+    for p, H in zip(pages, heights):
+        seen = set()
+        for ln in p:
+            if _is_running(ln, H):
+                seen.add(regex.sub(r"\d+", "#", ln.text))
+        keys.update(seen)
+    repeated = {k for k, c in keys.items() if n_pages >= 3 and c >= max(2, 0.5 * n_pages)}
+    kept_pages: list[list[_PLine]] = []
+    for p, H in zip(pages, heights):
+        kept = []
+        for ln in p:
+            if _is_running(ln, H):
+                plain = ln.text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+                if PAGE_NUMBER_RE.match(plain) or (ln.sup_label and PAGE_NUMBER_RE.match(ln.sup_label + plain)):
+                    continue
+                if regex.sub(r"\d+", "#", ln.text) in repeated:
+                    continue
+            kept.append(ln)
+        kept_pages.append(kept)
+    # ---- footnote areas
+    footnotes: list[RawFootnote] = []
+    body_pages: list[list[_PLine]] = []
+    pending: list[str] = []  # body marker labels still waiting for their footnote text
+    for p, H, sep in zip(kept_pages, heights, seps):
+        body_labels = set(regex.findall(MARK_OPEN + r"(\d{1,3})" + MARK_CLOSE, "".join(ln.text for ln in p)))
+        pending.extend(x for x in regex.findall(MARK_OPEN + r"(\d{1,3})" + MARK_CLOSE, "".join(ln.text for ln in p)) if x not in pending)
+        known = body_labels | set(pending)
+        k = len(p)
+        if sep is not None:
+            below = [i for i, ln in enumerate(p) if ln.base - ln.size * 0.8 > sep]
+            if below and below[-1] == len(p) - 1 and not _multi_column(p[below[0]:]) and (_fn_label(p[below[0]], known) is not None or footnotes):
+                k = below[0]
+        if k == len(p):
+            while k > 0 and p[k - 1].size < 0.9 * body_size:
+                k -= 1
+            if _multi_column(p[k:]):
+                k = len(p)
+            if k == len(p):  # same-size footnotes without a rule: topmost numbered line in the lower half
+                for i, ln in enumerate(p):
+                    if ln.base > 0.5 * H and ln.sup_label and ln.sup_label in known:
+                        k = i
+                        break
+        area = p[k:]
+        # the area must start with a footnote number (or continue the previous page's footnote)
+        start = None
+        for idx, ln in enumerate(area):
+            lab = _fn_label(ln, known)
+            if lab is not None:
+                start = idx
+                break
+        if area and start is None and footnotes and k > 0 and sep is not None:
+            start = len(area)  # continuation of the last footnote of a previous page (no new number)
+        if start is None:
+            body_pages.append(p)
+            continue
+        cont = area[:start]
+        attached = bool(cont and footnotes and k > 0)
+        if attached:
+            footnotes[-1].text = join_lines([Line(text=footnotes[-1].text)] + [Line(text=x.text) for x in cont])
+        for ln in area[start:]:
+            lab = _fn_label(ln, known)
+            text = _strip_label(ln, lab) if lab is not None else ln.text
+            if lab is not None:
+                footnotes.append(RawFootnote(label=lab, text=text, page=ln.page))
+                if lab in pending:
+                    pending.remove(lab)
+            elif footnotes:
+                footnotes[-1].text = join_two(footnotes[-1].text, text)
+        body_pages.append(p[:k] if attached else p[:k] + cont)
+    # ---- layout: column runs and paragraphs
+    body_lines = [ln for p in body_pages for ln in p]
+    xs = [ln.x0 for ln in body_lines if ln.size >= 0.9 * body_size]
+    left = _mode(xs, 0.0) if xs else 0.0
+    rights = sorted(ln.x1 for ln in body_lines)
+    right = rights[int(0.9 * (len(rights) - 1))] if rights else left + 400
+    items: list[Union[_PLine, _Columns]] = []
+    for p in body_pages:
+        items.extend(_group_columns(p, em, left, right))
+    blocks: list[RawBlock] = []
+    run: list[Line] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        for para in rebuild_paragraphs(run, left=left, right=right, em=em):
+            text = join_lines(para)
+            if text:
+                blocks.append(RawBlock(kind=classify(text), text=text, page=para[0].page))
+        run.clear()
+
+    for it in items:
+        if isinstance(it, _Columns):
+            flush()
+            for col in it.columns:
+                text = "\n".join(x.text for x in col)
+                if text.strip():
+                    blocks.append(RawBlock(kind="table_cell", text=text, page=it.page))
+        else:
+            run.append(Line(text=it.text, x0=it.x0, x1=it.x1, top=it.top, bottom=it.base, size=it.size, page=it.page))
+    flush()
+    labels = {f.label for f in footnotes}
+    for b in blocks:  # markers without a footnote are plain superscript digits
+        b.text = regex.sub(
+            MARK_OPEN + r"([^" + MARK_CLOSE + r"]{0,12})" + MARK_CLOSE,
+            lambda m: m.group(0) if m.group(1) in labels else m.group(1),
+            b.text,
+        )
+    return RawDoc(blocks=blocks, footnotes=footnotes, n_pages=n_pages)
+
+
+def _multi_column(lines: list[_PLine]) -> bool:
+    """True when two of the lines share a baseline (a table / column layout, not a footnote area)."""
+    return any(a.page == b.page and abs(a.base - b.base) < 0.3 * max(a.size, 1.0) for a, b in zip(lines, lines[1:]))
+
+
+_LEAD_NUM_RE = regex.compile(r"^(\d{1,3})[.)]?\s+(?=\S)")
+
+
+def _fn_label(ln: _PLine, body_labels: set[str]) -> Optional[str]:
+    if ln.sup_label:
+        return ln.sup_label
+    m = _LEAD_NUM_RE.match(ln.text)
+    if m and m.group(1) in body_labels:
+        return m.group(1)
+    return None
+
+
+def _strip_label(ln: _PLine, lab: str) -> str:
+    if ln.sup_label:
+        return ln.text
+    m = _LEAD_NUM_RE.match(ln.text)
+    return ln.text[m.end() :] if m else ln.text
