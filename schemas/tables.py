@@ -113,6 +113,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("char_end", I, "Span end."),
             Column("section", S, "section_id the citation stands in (footnotes: the anchor's section)."),
             Column("in_footnote", B, "True when the mention is inside a footnote."),
+            Column("extra", S, "JSON object of extractor details (issuer before the number, issuer locality, list sharing, law term...)."),
             Column("instrument_id", S, "Canonical instrument (see `instruments`), set by the linker."),
             Column("link_confidence", F, "Linker confidence 0-1."),
             Column("link_evidence", S, "What the linker used to resolve the mention."),
