@@ -32,9 +32,9 @@ class Limits:
     """Safety limits applied to every input file (safe defaults; all configurable)."""
 
     max_file_bytes: int = 100 * 1024 * 1024  # larger files are refused (too_large)
-    max_pages: int = 2000  # PDF pages read at most
+    max_pages: int = 3000  # PDF pages read at most
     max_uncompressed_bytes: int = 200 * 1024 * 1024  # DOCX zip: total uncompressed size (zip bombs)
-    max_text_chars: int = 20_000_000  # text kept per document
+    max_chars: int = 20_000_000  # text kept per document
     seconds_per_file: float = 120.0  # wall-clock budget per file (process runner enforces it)
 
 
@@ -50,7 +50,7 @@ class Settings:
     timezone: str = "Asia/Ho_Chi_Minh"
     quarantine: bool = True
     max_file_mb: float = 100.0
-    max_pages: int = 2000
+    max_pages: int = 3000
     max_uncompressed_mb: float = 200.0
     seconds_per_file: float = 120.0
     extra: dict[str, Any] = field(default_factory=dict)

@@ -733,7 +733,8 @@ def link(
         if any(amb[i] for i in idxs):
             continue
         conflicts.extend(_conflicts(iid, idxs, rows, cur_by_key, idents))
-    rel_rows = _map_relations(relations or {}, rows, mentions, ids)
+    symbol_of = {x.instrument_id: x.symbol for x in instruments}
+    rel_rows = _map_relations(relations or {}, rows, mentions, ids, symbol_of)
     return LinkResult(instruments, links, conflicts, rel_rows)
 
 
@@ -959,7 +960,11 @@ def _map_relations(
     rows: list[CitationRow],
     mentions: list[int],
     ids: list[Optional[str]],
+    symbol_of: Mapping[str, Optional[str]] | None = None,
 ) -> list[RelationRow]:
+    """Map mention-level relations to instrument ids; symbols are the linked instruments' (a short
+    form "Quy chế 272" reports the symbol of the instrument it resolved to)."""
+    symbol_of = symbol_of or {}
     index = {(r.doc_id, mentions[i]): i for i, r in enumerate(rows)}
     out: list[RelationRow] = []
     seen: set[tuple[str, str, str, str]] = set()
@@ -982,8 +987,8 @@ def _map_relations(
             if k in seen:
                 continue
             seen.add(k)
-            out.append(RelationRow(doc_id, a, str(kind), b, rows[si].symbol, rows[ti].symbol or rows[ti].text,
-                                   text, cs, ce))
+            out.append(RelationRow(doc_id, a, str(kind), b, symbol_of.get(a) or rows[si].symbol or rows[si].text,
+                                   symbol_of.get(b) or rows[ti].symbol or rows[ti].text, text, cs, ce))
     return out
 
 

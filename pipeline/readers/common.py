@@ -19,6 +19,7 @@ from typing import Optional, Sequence
 
 import regex
 
+from pipeline.config import Limits
 from pipeline.document import Block, Document, Footnote, Page
 from pipeline.normalize import normalize
 
@@ -26,12 +27,7 @@ MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
 
 
-@dataclass(frozen=True)
-class ReadLimits:
-    max_file_bytes: int = 100 * 1024 * 1024
-    max_uncompressed_bytes: int = 200 * 1024 * 1024  # DOCX: sum of zip entry sizes
-    max_pages: int = 3000
-    max_chars: int = 20_000_000
+ReadLimits = Limits  # one definition of the safety limits: pipeline.config.Limits
 
 
 @dataclass

@@ -1,0 +1,173 @@
+"""`plans` — read Vietnamese provincial plans into Parquet tables and a citation network.
+
+Every command has --help with examples.  Exit status: 0 when the command
+completed (per-file failures are reported, not fatal), 2 for usage errors,
+1 when the run itself failed.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from pipeline.config import load_settings, prefect_environment
+
+app = typer.Typer(
+    name="plans",
+    help=(
+        "Read Vietnamese provincial plans (PDF, DOCX, TXT) into Parquet tables: cited instruments, "
+        "foreign partner localities, dates, quantitative targets; link the citations into one network.\n\n"
+        "Typical day:\n\n"
+        "  plans ingest corpus/ --out outputs/      # read new/changed files, link, write tables\n\n"
+        "  plans eval --gold ../shared/gold/seeds.json outputs/   # precision/recall against a gold file\n\n"
+        "  plans sql \"SELECT symbol, n_documents FROM instruments ORDER BY n_documents DESC LIMIT 10\"\n\n"
+        "  plans cites 59-NQ/TW                     # who cites it\n\n"
+        "  plans compare --out report.html          # side-by-side report (also .xlsx)\n\n"
+        "  plans serve --inbox /data/inbox          # nightly ingestion at 02:00 Asia/Ho_Chi_Minh"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail(msg: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {msg}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    paths: List[Path] = typer.Argument(..., help="Files or folders (searched recursively) of .pdf, .docx, .txt plans."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder for the Parquet tables [default: outputs/]."),
+    batch_size: Optional[int] = typer.Option(None, help="Files per Prefect task (keeps per-task overhead small) [default: 25]."),
+    runner: Optional[str] = typer.Option(None, help="Task runner: threads | processes | dask | sequential [default: threads]."),
+    workers: Optional[int] = typer.Option(None, help="Parallel workers for the runner [default: 2]."),
+    dask_address: Optional[str] = typer.Option(None, help="Existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --runner dask)."),
+    config: Optional[Path] = typer.Option(None, help="Config file (TOML) [default: ./plans.toml if present]."),
+    force: bool = typer.Option(False, help="Rebuild and rewrite the tables even if nothing changed."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Ingest plans: read, extract, link, write Parquet tables (incremental: unchanged files are skipped).
+
+    Example: plans ingest corpus/ --out outputs/
+
+    Files are identified by content hash: running twice does nothing the second time; a modified file
+    replaces its old rows (documents keeps the version history). A bad file is reported on stderr and
+    in the `failures` table, copied to OUT/_quarantine/, and never stops the run.
+    """
+    try:
+        settings = load_settings(config, out=str(out_dir) if out_dir else None, batch_size=batch_size, runner=runner,
+                                 workers=workers, dask_address=dask_address)
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(str(exc), 2)
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            _fail(f"{p}: no such file or directory", 2)
+    prefect_environment()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    import flows
+
+    progress = Progress(TextColumn("reading plans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err, disable=quiet or not err.is_terminal)
+    with progress:
+        tid = progress.add_task("read", total=None)
+
+        def on_batch(done: int, total: int) -> None:
+            progress.update(tid, completed=done, total=total)
+
+        try:
+            summary = flows.ingest_with(settings, [str(p) for p in paths], on_batch=on_batch, force_publish=force)
+        except Exception as exc:  # noqa: BLE001
+            _fail(f"ingest failed: {type(exc).__name__}: {exc}", 1)
+    for f in summary["failures"]:
+        err.print(f"[yellow]failed[/yellow] {f['path']}: [bold]{f['error_kind']}[/bold] — {f['message']}", highlight=False)
+    counts = summary["counts"]
+    tables = ", ".join(f"{k} {v}" for k, v in counts.items()) if counts else "tables unchanged"
+    out.print(
+        f"{summary['files_seen']} files: {summary['processed']} processed, {summary['unchanged']} unchanged, "
+        f"{len(summary['failures'])} failed ({summary['seconds_total']:.1f} s) → {settings.out}/  [{tables}]",
+        highlight=False,
+    )
+
+
+@app.command("eval")
+def eval_cmd(
+    outdir: Path = typer.Argument(Path("outputs"), help="Output folder of `plans ingest`."),
+    gold: Path = typer.Option(..., "--gold", help="Gold file in the format of shared/gold/seeds.json."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Precision, recall and F1 per extractor against a gold file, with the misses.
+
+    Example: plans eval --gold ../shared/gold/seeds.json outputs/
+    """
+    from pipeline.evaluate import evaluate, render_report
+
+    if not gold.exists():
+        _fail(f"{gold}: gold file not found", 2)
+    if not (outdir / "documents.parquet").exists():
+        _fail(f"{outdir}: no documents.parquet — run `plans ingest` first", 2)
+    report = evaluate(outdir, gold)
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False, default=str))
+    else:
+        typer.echo(render_report(report))
+
+
+@app.command()
+def tables() -> None:
+    """Describe every output table, column by column."""
+    from schemas import describe
+
+    out.print(describe(), highlight=False, markup=False)
+
+
+@app.command()
+def serve(
+    inbox: Optional[Path] = typer.Option(None, help="Folder watched by the nightly run (or PLANS_INBOX)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: outputs/]."),
+    cron: Optional[str] = typer.Option(None, help='Cron schedule [default: "0 2 * * *"].'),
+    timezone: Optional[str] = typer.Option(None, help="Time zone of the schedule [default: Asia/Ho_Chi_Minh]."),
+    name: str = typer.Option("nightly-ingest", help="Deployment name."),
+    runner: Optional[str] = typer.Option(None, help="Task runner for each run: threads | processes | dask."),
+    config: Optional[Path] = typer.Option(None, help="Config file (TOML)."),
+) -> None:
+    """Serve the nightly ingestion deployment: runs `ingest` over INBOX on a cron schedule.
+
+    Example: plans serve --inbox /data/inbox --cron "0 2 * * *"
+
+    Embedded mode (default): Prefect's local server starts inside this process. Against a real server:
+    run `prefect server start` elsewhere and export PREFECT_API_URL=http://127.0.0.1:4200/api first.
+    """
+    try:
+        settings = load_settings(config, inbox=str(inbox) if inbox else None, out=str(out_dir) if out_dir else None,
+                                 cron=cron, timezone=timezone, runner=runner)
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(str(exc), 2)
+    if not settings.inbox or not Path(settings.inbox).is_dir():
+        _fail(f"--inbox must be an existing folder (got {settings.inbox!r})", 2)
+    prefect_environment()
+    import flows
+
+    out.print(f"serving '{name}': {settings.inbox} → {settings.out} on '{settings.cron}' ({settings.timezone}); Ctrl-C to stop")
+    flows.serve(settings, name=name)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,365 @@
+"""Ingestion steps as plain functions: discover → read+extract (per batch) → commit → link → publish.
+
+``flows.py`` wraps these in Prefect tasks; tests and benchmarks may call them
+directly.  Nothing here imports Prefect.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.config import Limits
+from pipeline.errors import ReadError
+from pipeline.store import FileEntry, Manifest, Store, utcnow
+from schemas import CORPUS_TABLES, DOC_TABLES, to_table
+
+SUPPORTED = {".pdf", ".docx", ".txt"}
+# Inside folders, files with these extensions are reported as unsupported (a user expects to hear about a
+# .doc or a scan in .jpg); anything else (.py, .md, .csv ...) is not a plan and is passed over silently.
+REPORTED_UNSUPPORTED = {
+    ".doc", ".docm", ".dot", ".dotx", ".odt", ".rtf", ".xls", ".xlsx", ".ods", ".ppt", ".pptx", ".odp",
+    ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".zip", ".rar", ".7z", ".gz", ".html", ".htm",
+    ".xml", ".hwp", ".epub", ".djvu",
+}
+
+
+@dataclass
+class Candidate:
+    path: str
+    sha256: str | None
+    size: int
+    error: tuple[str, str] | None = None  # (error_kind, message) found during discovery
+
+
+@dataclass
+class Plan:
+    todo: list[Candidate] = field(default_factory=list)  # new or modified files to read
+    unchanged: list[Candidate] = field(default_factory=list)
+    known_failures: list[Candidate] = field(default_factory=list)  # same bytes failed before: not retried
+    failed_discovery: list[Candidate] = field(default_factory=list)
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    sha256: str | None
+    doc_id: str | None = None
+    error_kind: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class BatchResult:
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    n_pages: int = 0
+    n_chars: int = 0
+    n_bytes: int = 0
+
+
+# ---------------------------------------------------------------------------
+# discover
+
+
+def sha256_file(path: Path, limit: int | None = None) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _walk(root: Path) -> Iterable[Path]:
+    """Files under root, recursively, in sorted order; symlinks are never followed."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in sorted(filenames):
+            if not name.startswith((".", "~$")):
+                yield Path(dirpath) / name
+
+
+def discover(paths: Iterable[str | Path], limits: Limits | None = None) -> list[Candidate]:
+    """Expand files and folders (recursively) into hashed candidates.
+
+    Symlinks are not followed; a symlink or unreadable path becomes a candidate
+    with an error so that it is reported, never silently dropped.
+    """
+    limits = limits or Limits()
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_symlink():
+            out.append(Candidate(str(p), None, 0, ("unsupported_format", f"{p}: symbolic link not followed")))
+            continue
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: no such file or directory")
+        files = (
+            (f for f in _walk(p) if f.suffix.lower() in SUPPORTED | REPORTED_UNSUPPORTED) if p.is_dir() else [p]
+        )
+        for f in files:
+            key = str(f)
+            if key in seen:
+                continue
+            seen.add(key)
+            if f.is_symlink():
+                out.append(Candidate(key, None, 0, ("unsupported_format", f"{f}: symbolic link not followed")))
+                continue
+            try:
+                size = f.stat().st_size
+                if size > limits.max_file_bytes:
+                    out.append(Candidate(key, None, size, ("too_large", f"{f}: {size} bytes is over the limit of {limits.max_file_bytes} bytes (PLANS_MAX_FILE_MB)")))
+                    continue
+                out.append(Candidate(key, sha256_file(f), size))
+            except OSError as exc:
+                out.append(Candidate(key, None, 0, ("corrupt", f"{f}: cannot read file ({exc.strerror or exc})")))
+    return out
+
+
+def plan(candidates: list[Candidate], manifest: Manifest) -> Plan:
+    pl = Plan()
+    todo_shas: set[str] = set()
+    for c in candidates:
+        if c.error:
+            pl.failed_discovery.append(c)
+            continue
+        entry = manifest.files.get(c.sha256 or "")
+        if entry is not None and entry.current:
+            pl.unchanged.append(c)
+            continue
+        fail = manifest.failures.get(c.path)
+        if fail is not None and fail.get("sha256") == c.sha256:
+            pl.known_failures.append(c)
+            continue
+        if c.sha256 in todo_shas:  # the same bytes twice in one run: read once
+            pl.unchanged.append(c)
+            continue
+        todo_shas.add(c.sha256 or "")
+        pl.todo.append(c)
+    return pl
+
+
+def batches(items: list[Candidate], size: int) -> list[list[Candidate]]:
+    size = max(1, size)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+# ---------------------------------------------------------------------------
+# read + extract
+
+
+def document_row(doc) -> dict[str, Any]:
+    h, s = doc.header, doc.signature
+    return {
+        "doc_id": doc.doc_id, "source_path": doc.source_path, "sha256": doc.sha256, "format": doc.format,
+        "province": h.province, "doc_type": h.doc_type, "title": h.title, "number": h.number, "symbol": h.symbol,
+        "issue_date": h.issue_date, "place": h.place, "issuer": h.issuer, "signer": s.signer,
+        "signer_title": s.title, "signing_capacity": s.capacity, "recipients": "\n".join(doc.recipients) or None,
+        "n_pages": doc.n_pages, "n_chars": len(doc.text), "n_footnotes": len(doc.footnotes),
+        "warnings": "\n".join(doc.warnings) or None,
+    }
+
+
+def process_file(path: str, limits: Limits | None = None, seconds: dict[str, float] | None = None):
+    """Read, structure and extract one file. Returns (document, Extraction). Raises ReadError."""
+    from pipeline.extract import extract_document, structure_rows  # heavy imports (spaCy) only when used
+    from pipeline.readers import read_document
+    from pipeline.structure import parse_structure
+
+    seconds = seconds if seconds is not None else {}
+    t0 = time.perf_counter()
+    doc = read_document(path, limits=limits)
+    t1 = time.perf_counter()
+    parse_structure(doc)
+    t2 = time.perf_counter()
+    ex = extract_document(doc)
+    t3 = time.perf_counter()
+    seconds["read"] = seconds.get("read", 0.0) + (t1 - t0)
+    seconds["structure"] = seconds.get("structure", 0.0) + (t2 - t1)
+    seconds["extract"] = seconds.get("extract", 0.0) + (t3 - t2)
+    rows = structure_rows(doc)
+    rows.update(ex.rows)
+    rows["documents"] = [document_row(doc)]
+    rows["relation_mentions"] = [
+        {
+            "doc_id": doc.doc_id, "source_mention": r.source, "relation": r.relation, "target_mention": r.target,
+            "text": r.text, "char_start": r.char_start, "char_end": r.char_end,
+        }
+        for r in ex.relations
+    ]
+    return doc, rows
+
+
+def process_batch(items: list[Candidate], limits: Limits | None = None) -> BatchResult:
+    """Read and extract every file of a batch; a bad file becomes an outcome with an error, never an exception."""
+    res = BatchResult(rows={name: [] for name in DOC_TABLES})
+    for c in items:
+        try:
+            doc, rows = process_file(c.path, limits, res.seconds)
+        except ReadError as exc:
+            res.outcomes.append(FileOutcome(c.path, c.sha256, error_kind=exc.kind, message=str(exc)))
+            continue
+        except MemoryError:
+            res.outcomes.append(FileOutcome(c.path, c.sha256, error_kind="too_large", message=f"{c.path}: out of memory while reading"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the batch
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            res.outcomes.append(
+                FileOutcome(c.path, c.sha256, error_kind="internal",
+                            message=f"{c.path}: internal error {type(exc).__name__}: {exc} (at {Path(tb.filename).name}:{tb.lineno})")
+            )
+            continue
+        if doc.sha256 != c.sha256:  # the file changed between discovery and reading
+            res.outcomes.append(FileOutcome(c.path, c.sha256, error_kind="corrupt", message=f"{c.path}: file changed while being read; it will be retried next run"))
+            continue
+        for name, rs in rows.items():
+            res.rows.setdefault(name, []).extend(rs)
+        res.outcomes.append(FileOutcome(c.path, c.sha256, doc_id=doc.doc_id))
+        res.n_pages += doc.n_pages
+        res.n_chars += len(doc.text)
+        res.n_bytes += c.size
+    return res
+
+
+# ---------------------------------------------------------------------------
+# commit
+
+
+def commit_batch(store: Store, manifest: Manifest, batch_id: str, result: BatchResult, quarantine: bool = True) -> None:
+    """Write the batch's parts, then record its files in the manifest (the commit point)."""
+    ok = [o for o in result.outcomes if o.doc_id]
+    if ok:
+        store.write_parts(batch_id, result.rows)
+    now = utcnow()
+    by_path = manifest.current_by_path()
+    for o in ok:
+        prev = by_path.get(o.path)
+        version = 1
+        if prev is not None and prev.sha256 != o.sha256:
+            prev.current = False
+            version = prev.version + 1
+        manifest.files[o.sha256] = FileEntry(o.sha256, o.doc_id, o.path, batch_id, version, now, True)
+        manifest.failures.pop(o.path, None)
+    for o in result.outcomes:
+        if o.doc_id:
+            continue
+        qpath = store.quarantine(Path(o.path), o.sha256) if quarantine and o.sha256 else None
+        manifest.failures[o.path] = {
+            "source_path": o.path, "sha256": o.sha256, "error_kind": o.error_kind, "message": o.message,
+            "quarantine_path": qpath, "failed_at": now,
+        }
+    store.save_manifest(manifest)
+
+
+def record_discovery_failures(store: Store, manifest: Manifest, cands: list[Candidate]) -> None:
+    if not cands:
+        return
+    now = utcnow()
+    for c in cands:
+        kind, msg = c.error or ("internal", f"{c.path}: unknown error")
+        manifest.failures[c.path] = {
+            "source_path": c.path, "sha256": c.sha256, "error_kind": kind, "message": msg,
+            "quarantine_path": None, "failed_at": now,
+        }
+    store.save_manifest(manifest)
+
+
+# ---------------------------------------------------------------------------
+# link + publish
+
+
+def _filter_current(table: pa.Table, doc_ids: set[str]) -> pa.Table:
+    if table.num_rows == 0:
+        return table
+    mask = pc.is_in(table["doc_id"], value_set=pa.array(sorted(doc_ids), type=pa.string()))
+    return table.filter(mask)
+
+
+def _owned_rows(store: Store, name: str, owner: dict[str, str]) -> pa.Table:
+    """Rows of ``name`` for the documents in ``owner`` (doc_id -> batch), each taken from its owning batch only.
+
+    A batch retried after a crash may hold a document that a later batch holds too; reading each
+    document from the batch the manifest names keeps every row exactly once.
+    """
+    by_batch: dict[str, set[str]] = {}
+    for doc_id, b in owner.items():
+        by_batch.setdefault(b, set()).add(doc_id)
+    parts = [_filter_current(store.read_parts(name, [b]), ids) for b, ids in sorted(by_batch.items())]
+    parts = [p for p in parts if p.num_rows]
+    return pa.concat_tables(parts) if parts else to_table(name, [])
+
+
+def build_tables(store: Store, manifest: Manifest) -> dict[str, pa.Table]:
+    """Assemble every published table from the manifest's parts and run the linker over the whole corpus."""
+    from pipeline.linking import link_tables
+
+    tables: dict[str, pa.Table] = {}
+    # documents: every version ever ingested, with version/is_current from the manifest
+    by_doc = {e.doc_id: e for e in manifest.files.values()}
+    rows = _owned_rows(store, "documents", {d: e.batch for d, e in by_doc.items()}).to_pylist()
+    for r in rows:
+        e = by_doc[r["doc_id"]]
+        r.update(version=e.version, is_current=e.current, ingested_at=e.ingested_at, source_path=e.source_path)
+    rows.sort(key=lambda r: (r["source_path"], r["version"]))
+    tables["documents"] = to_table("documents", rows)
+
+    owner = {e.doc_id: e.batch for e in manifest.files.values() if e.current}
+    for name in DOC_TABLES:
+        if name != "documents":
+            tables[name] = _owned_rows(store, name, owner)
+
+    tables.update(link_tables(tables))
+    tables["failures"] = to_table("failures", sorted(manifest.failures.values(), key=lambda r: r["source_path"]))
+    return {k: _sorted(k, v) for k, v in tables.items()}
+
+
+_SORT_KEYS = {
+    "documents": [],
+    "sections": ["doc_id", "char_start", "level"],
+    "footnotes": ["doc_id", "char_start"],
+    "pages": ["doc_id", "page"],
+    "citations": ["doc_id", "mention"],
+    "localities": ["doc_id", "char_start"],
+    "dates": ["doc_id", "char_start"],
+    "targets": ["doc_id", "char_start"],
+    "relation_mentions": ["doc_id", "source_mention", "target_mention"],
+    "instruments": ["instrument_id"],
+    "relations": ["doc_id", "source_instrument_id", "relation", "target_instrument_id"],
+    "conflicts": ["instrument_id", "kind"],
+    "failures": [],
+}
+
+
+def _sorted(name: str, t: pa.Table) -> pa.Table:
+    keys = [k for k in _SORT_KEYS.get(name, []) if k in t.column_names]
+    if not keys or t.num_rows == 0:
+        return t
+    return t.sort_by([(k, "ascending") for k in keys])
+
+
+def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, int] | None:
+    """Rebuild and publish every table unless the last complete publication already covers the manifest."""
+    fp = manifest.fingerprint()
+    if not force and manifest.published == fp and all(store.table_path(n).exists() for n in ("documents", "citations")):
+        return None
+    store.gc_parts(manifest)
+    tables = build_tables(store, manifest)
+    store.publish(tables)
+    manifest.published = fp
+    store.save_manifest(manifest)
+    return {k: v.num_rows for k, v in tables.items()}
+
+
+__all__ = [
+    "Candidate", "Plan", "BatchResult", "FileOutcome", "discover", "plan", "batches", "process_file",
+    "process_batch", "commit_batch", "record_discovery_failures", "build_tables", "publish", "CORPUS_TABLES",
+]
