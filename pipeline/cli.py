@@ -161,6 +161,178 @@ def serve(
     flows.serve(settings, name=name)
 
 
+
+
+def _tables_dir(tables_dir: Optional[Path], config: Optional[Path] = None) -> Path:
+    """The output folder to read; usage error (exit 2) when it holds no documents.parquet."""
+    if tables_dir is None:
+        try:
+            tables_dir = Path(load_settings(config).out)
+        except (ValueError, FileNotFoundError) as exc:
+            _fail(str(exc), 2)
+    if not (tables_dir / "documents.parquet").exists():
+        _fail(f"{tables_dir}: no documents.parquet — run `plans ingest` first (or pass --dir)", 2)
+    return tables_dir
+
+
+def _print_frame(df, fmt: str, title: Optional[str] = None) -> None:
+    from pipeline.query import render_frame
+
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        out.print(render_frame(df, title=title, max_rows=10_000))
+
+
+_DIR_HELP = "Output folder of `plans ingest` holding the Parquet tables [default: outputs/]."
+_FMT_HELP = "table (rich, default) | csv | json."
+
+
+@app.command("sql")
+def sql_cmd(
+    query: Optional[str] = typer.Argument(None, help="SQL query (DuckDB dialect). Omit it to open the interactive shell."),
+    tables_dir: Optional[Path] = typer.Option(None, "--dir", "-d", help=_DIR_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help=_FMT_HELP),
+) -> None:
+    """Run SQL over the tables: every table is a view (documents, citations, instruments, relations, ...).
+
+    Example: plans sql "SELECT symbol, n_documents FROM instruments ORDER BY n_documents DESC LIMIT 10"
+
+    Search without diacritics: fold(text) (alias unaccent) and symkey(text) (fold without spaces),
+    e.g. WHERE fold(province) = 'quang nam' or WHERE symkey(symbol) = symkey('59-nq/tw').
+    """
+    import duckdb
+
+    from pipeline.query import repl, sql
+
+    d = _tables_dir(tables_dir)
+    if fmt not in ("table", "csv", "json"):
+        _fail(f"--format must be table, csv or json (got {fmt!r})", 2)
+    if query is None:
+        raise typer.Exit(1 if repl(d, console=out) else 0)
+    try:
+        df = sql(d, query)
+    except duckdb.Error as exc:
+        _fail(f"SQL error: {exc}", 2)
+    _print_frame(df, fmt)
+
+
+@app.command("shell")
+def shell_cmd(tables_dir: Optional[Path] = typer.Option(None, "--dir", "-d", help=_DIR_HELP)) -> None:
+    """Interactive SQL shell over the tables (.tables lists them, .schema NAME, .quit).
+
+    Example: plans shell -d outputs/
+    """
+    from pipeline.query import repl
+
+    raise typer.Exit(1 if repl(_tables_dir(tables_dir), console=out) else 0)
+
+
+@app.command("cites")
+def cites_cmd(
+    symbol: str = typer.Argument(..., help="Instrument symbol; case, diacritics and spaces are ignored ('59-nq/tw')."),
+    tables_dir: Optional[Path] = typer.Option(None, "--dir", "-d", help=_DIR_HELP),
+    province: Optional[List[str]] = typer.Option(None, "--province", "-p", help="Only these provinces (repeatable; 'quang nam' works)."),
+    fmt: str = typer.Option("table", "--format", "-f", help=_FMT_HELP),
+) -> None:
+    """Who cites an instrument: province, document, date and issuer as cited, section, span, text.
+
+    Example: plans cites 59-NQ/TW
+    """
+    from pipeline.query import cites, find_symbol
+
+    d = _tables_dir(tables_dir)
+    df = cites(d, symbol, provinces=province or None)
+    if df.empty and find_symbol(d, symbol).empty:
+        _fail(f"no instrument {symbol!r} in {d} (symbols are matched ignoring case, diacritics and spaces)", 1)
+    cols = ["province", "format", "doc_id", "date_cited", "issuer_named", "section", "in_footnote", "char_start", "char_end", "snippet"]
+    _print_frame(df if fmt != "table" else df[[c for c in cols if c in df.columns]], fmt, title=f"Citations of {symbol}")
+
+
+@app.command("chain")
+def chain_cmd(
+    start: str = typer.Argument(..., help="A symbol ('7868/KH-UBND') or a doc_id from the documents table."),
+    tables_dir: Optional[Path] = typer.Option(None, "--dir", "-d", help=_DIR_HELP),
+    relation: Optional[List[str]] = typer.Option(None, "--relation", "-r", help="Edges to follow [default: implements, issued_with]."),
+) -> None:
+    """Implementation chains from a local plan up to the central instruments it implements.
+
+    Example: plans chain 7868/KH-UBND   →   7868/KH-UBND → 169/NQ-CP → 36-NQ/TW
+    """
+    from pipeline.query import DEFAULT_RELATIONS, chain
+
+    paths = chain(_tables_dir(tables_dir), start, relations=relation or DEFAULT_RELATIONS)
+    if not paths:
+        _fail(f"{start!r}: no such instrument or document", 1)
+    for p in paths:
+        out.print(" → ".join(p), highlight=False)
+
+
+@app.command("cocited")
+def cocited_cmd(
+    symbol: str = typer.Argument(..., help="Instrument symbol."),
+    top: int = typer.Option(10, "--top", "-n", help="How many instruments to list."),
+    tables_dir: Optional[Path] = typer.Option(None, "--dir", "-d", help=_DIR_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help=_FMT_HELP),
+) -> None:
+    """Instruments most often cited in the same documents as SYMBOL.
+
+    Example: plans cocited 169/NQ-CP --top 5
+    """
+    from pipeline.query import cocited
+
+    _print_frame(cocited(_tables_dir(tables_dir), symbol, top=top), fmt, title=f"Cited together with {symbol}")
+
+
+@app.command("compare")
+def compare_cmd(
+    report: Path = typer.Option(Path("report.html"), "--out", "-o", help="Report file: .html (self-contained, printable) or .xlsx."),
+    province: Optional[List[str]] = typer.Option(None, "--province", "--provinces", "-p", help="Provinces to compare (repeatable) [default: all]."),
+    docs: str = typer.Option("all", "--docs", help="all (every current document, merged per province) | latest (one per province) | pdf | docx | txt."),
+    tables_dir: Optional[Path] = typer.Option(None, "--dir", "-d", help=_DIR_HELP),
+) -> None:
+    """Side-by-side report of the provinces' plans: central instruments cited (with dates), instruments
+    only one province cites, partner countries and localities, targets by category, deadlines, conflicts.
+
+    Example: plans compare -p "Quảng Nam" -p "Nghệ An" --out report.html   (or --out report.xlsx)
+    """
+    from pipeline.report import compare
+
+    d = _tables_dir(tables_dir)
+    try:
+        path = compare(d, province or None, report, docs=docs)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    out.print(f"report written to {path}", highlight=False)
+
+
+@app.command("graph")
+def graph_cmd(
+    fmt: str = typer.Option("graphml", "--format", "-f", help="graphml | gexf | csv (csv writes nodes.csv and edges.csv into --out)."),
+    target: Path = typer.Option(..., "--out", "-o", help="Output file (graphml/gexf) or folder (csv)."),
+    tables_dir: Optional[Path] = typer.Option(None, "--dir", "-d", help=_DIR_HELP),
+) -> None:
+    """Export the citation network: documents and instruments as nodes; cites, implements, amends,
+    replaces and issued_with edges. Opens in Gephi, Cytoscape or networkx.
+
+    Example: plans graph --format graphml --out network.graphml
+    """
+    import pyarrow.parquet as pq
+
+    from pipeline.linker import export_graph
+    from pipeline.linking import corpus_graph
+
+    if fmt not in ("graphml", "gexf", "csv"):
+        _fail(f"--format must be graphml, gexf or csv (got {fmt!r})", 2)
+    d = _tables_dir(tables_dir)
+    tables = {n: pq.read_table(d / f"{n}.parquet") for n in ("documents", "citations", "relation_mentions")}
+    G = corpus_graph(tables)
+    paths = export_graph(G, fmt, target)
+    out.print(f"{G.number_of_nodes()} nodes, {G.number_of_edges()} edges → {', '.join(map(str, paths))}", highlight=False)
+
+
 def main() -> None:
     try:
         app()
