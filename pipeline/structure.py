@@ -9,13 +9,17 @@ signature, the title and the preamble).
 """
 from __future__ import annotations
 
+import csv
+import functools
+from pathlib import Path
+
 from dataclasses import dataclass
 from typing import Optional
 
 import regex
 
 from pipeline.document import Block, Document, Header, Section, Signature
-from pipeline.normalize import fold_tones
+from pipeline.normalize import match_key, fold_tones
 
 # Document type words as printed on the type line (upper case), longest first.
 DOC_TYPES = [
@@ -131,14 +135,31 @@ def sentence_case(s: str) -> str:
     return org_case(s)
 
 
+@functools.lru_cache(maxsize=1)
+def _vietnamese_provinces() -> frozenset[str]:
+    """match_keys of Vietnamese provinces and centrally-run cities (current, pre-2025 and former names)."""
+    path = Path(__file__).resolve().parents[1] / "extractors" / "data" / "domestic.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return frozenset(
+            match_key(r["name"]) for r in csv.DictReader(fh) if r["kind"] in {"province", "city", "former province"}
+        )
+
+
 def _province_from(text: str) -> Optional[str]:
+    """The first "tỉnh X" / "thành phố X" naming a Vietnamese province (a foreign "tỉnh Sê Kông" is skipped)."""
+    known = _vietnamese_provinces()
     for m in _PROVINCE_RE.finditer(text):
         name = m.group(1)
         if _is_upper(name) and len(name) > 3:
             name = title_case_name(name)
         if name.split()[0].lower() in ("ủy", "uỷ"):
             continue
-        return fold_tones(name)
+        words = name.split()
+        # the place name may run on ("tỉnh Quảng Nam năm 2025"): take the longest known prefix
+        for k in range(min(len(words), 4), 0, -1):
+            cand = " ".join(words[:k])
+            if match_key(cand) in known:
+                return fold_tones(cand)
     return None
 
 

@@ -140,3 +140,20 @@ def test_parse_structure_is_idempotent(docs):
     before = (doc.header, doc.signature, list(doc.sections), list(doc.recipients))
     parse_structure(doc)
     assert (doc.header, doc.signature, list(doc.sections), list(doc.recipients)) == before
+
+
+def test_province_is_never_a_foreign_province():
+    text = (
+        "KẾ HOẠCH\n\nHợp tác với tỉnh Sê Kông (Lào) năm 2025\n\n"
+        "Ủy ban nhân dân tỉnh Quảng Trị ban hành Kế hoạch hợp tác với tỉnh Sê Kông như sau:\n\n"
+        "I. MỤC ĐÍCH\n\nTăng cường hợp tác.\n"
+    )
+    doc = read_bytes(text.encode("utf-8"), "qt.txt")
+    assert doc.header.province == "Quảng Trị"
+    foreign_only = read_bytes("KẾ HOẠCH\n\nĐón đoàn tỉnh Sê Kông năm 2025\n\nNội dung.\n".encode("utf-8"), "x.txt")
+    assert foreign_only.header.province is None
+
+
+def test_province_with_old_tone_placement_and_trailing_words():
+    doc = read_bytes("KẾ HOẠCH\n\nĐối ngoại tỉnh Khánh Hoà năm 2025\n\nNội dung.\n".encode("utf-8"), "kh.txt")
+    assert doc.header.province == "Khánh Hòa"
