@@ -18,6 +18,7 @@ from typing import Iterator, Optional
 from lxml import etree
 
 from pipeline.errors import ReadError
+from pipeline.legacy import convert_legacy, legacy_font
 from pipeline.readers.common import RawBlock, RawDoc, RawFootnote, ReadLimits, classify, marker
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -61,14 +62,35 @@ def _parse(blob: bytes, what: str, path: str) -> etree._Element:
         raise ReadError("corrupt", f"has malformed XML in {what} ({e})", path)
 
 
+def _legacy_run_font(r: etree._Element):
+    """(encoding, upper) when the run's own font (w:rPr/w:rFonts) is a TCVN3/VNI font, else None."""
+    rpr = r.find(_W + "rPr")
+    fonts = rpr.find(_W + "rFonts") if rpr is not None else None
+    if fonts is None:
+        return None
+    name = fonts.get(_W + "hAnsi") or fonts.get(_W + "ascii")
+    return legacy_font(name) if name else None
+
+
 class _Walker:
     """Extract text from WordprocessingML elements."""
 
     def __init__(self) -> None:
         self.in_field_instr = 0  # depth of complex fields currently in the instruction part
         self.field_stack: list[str] = []  # "instr" | "result"
+        self.legacy_runs = 0  # runs converted from TCVN3/VNI fonts (".VnTime", "VNI-Times")
 
     def run_text(self, r: etree._Element, out: list[str]) -> None:
+        start = len(out)
+        self._run_text(r, out)
+        legacy = _legacy_run_font(r)
+        if legacy is not None and len(out) > start:
+            seg = "".join(out[start:])
+            del out[start:]
+            out.append(convert_legacy(seg, legacy[0], upper=legacy[1]))
+            self.legacy_runs += 1
+
+    def _run_text(self, r: etree._Element, out: list[str]) -> None:
         for ch in r:
             tag = ch.tag
             if tag == _W + "fldChar":
@@ -272,4 +294,5 @@ def read_docx(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
         notes.sort(key=lambda n: rank.get(n.label, 10**6))
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         n_pages = _n_pages(z, path)
-    return RawDoc(blocks=blocks, footnotes=notes, n_pages=n_pages)
+    warnings = [f"{walker.legacy_runs} run(s) in TCVN3/VNI fonts converted to Unicode"] if walker.legacy_runs else []
+    return RawDoc(blocks=blocks, footnotes=notes, n_pages=n_pages, warnings=warnings)

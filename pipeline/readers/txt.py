@@ -13,6 +13,7 @@ from typing import Optional
 import regex
 
 from pipeline.errors import ReadError
+from pipeline.legacy import fix_legacy
 from pipeline.readers.common import (
     ENDS_SENTENCE_RE,
     Line,
@@ -63,6 +64,14 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
         pass
     if b"\x00" in head:
         raise ReadError("unsupported_format", "contains binary data (NUL bytes); not a text document", path)
+    # 8-bit text: pre-Unicode Vietnamese (TCVN3/ABC, VNI) is read through cp1252 and converted exactly;
+    # otherwise it is Windows-1258.
+    try:
+        fixed, legacy = fix_legacy(data.decode("cp1252"))
+        if legacy is not None:
+            return fixed, legacy
+    except UnicodeDecodeError:
+        pass
     try:
         return data.decode("cp1258"), "cp1258"
     except UnicodeDecodeError as e:
