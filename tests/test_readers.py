@@ -112,13 +112,17 @@ def test_corpus_ids_pages_blocks(corpus_docs):
             assert doc.n_pages >= 1
 
 
-def test_scanned_pdf_has_no_text_layer():
+def test_scanned_pdf_without_tesseract_has_no_text_layer(monkeypatch):
+    """Where Tesseract is absent, a scan is a clear no_text_layer failure that says how to fix it."""
+    import pipeline.readers.pdf as pdf_reader
+
     scans = sorted((CORPUS / "scans").glob("*.pdf"))
-    if not scans:
-        pytest.skip("no scans in corpus")
+    assert scans, "corpus/scans is committed"
+    monkeypatch.setattr(pdf_reader, "tesseract_available", lambda: False)
     with pytest.raises(ReadError) as e:
         read_document(scans[0])
     assert e.value.kind == "no_text_layer"
+    assert scans[0].name in str(e.value) and "tesseract-ocr-vie" in str(e.value)
 
 
 # ----------------------------------------------------------------------------- TXT

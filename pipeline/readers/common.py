@@ -50,6 +50,7 @@ class RawDoc:
     footnotes: list[RawFootnote] = field(default_factory=list)
     n_pages: int = 0
     warnings: list[str] = field(default_factory=list)
+    page_info: dict[int, tuple[str, Optional[float]]] = field(default_factory=dict)  # page -> (method, OCR confidence)
 
 
 def marker(label: str) -> str:
@@ -327,7 +328,8 @@ def build_document(raw: RawDoc, *, path: str, fmt: str, data: bytes) -> Document
         for i, p in enumerate(nums):
             s = min(by_page[p])
             e = min(by_page[nums[i + 1]]) if i + 1 < len(nums) else body_end
-            pages.append(Page(number=p, char_start=s, char_end=max(s, e)))
+            method, conf = raw.page_info.get(p, ("text", None))
+            pages.append(Page(number=p, char_start=s, char_end=max(s, e), method=method, confidence=conf))
     elif body_end > 0:
         pages.append(Page(number=1, char_start=0, char_end=body_end))
     return Document(

@@ -25,6 +25,7 @@ from typing import Optional, Union
 import regex
 
 from pipeline.errors import ReadError
+from pipeline.readers.ocr import needs_ocr, ocr_pdf_page, repair_ocr_text, tesseract_available
 from pipeline.readers.common import (
     PAGE_NUMBER_RE,
     Line,
@@ -336,6 +337,9 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
         heights: list[float] = []
         seps: list[Optional[float]] = []
         n_chars = 0
+        page_info: dict[int, tuple[str, Optional[float]]] = {}
+        warnings: list[str] = []
+        ocr_ok = None  # tesseract availability, checked once when a page needs it
         for pi in range(n_pages):
             page = pdf[pi]
             try:
@@ -344,14 +348,55 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
                 seps.append(_separator(page) if chars else None)
             finally:
                 page.close()
+            method, conf = "text", None
+            page_text = "".join(c.c for c in chars).strip()
+            # OCR a page with no text layer, or with a long text layer that is gibberish; a short
+            # real text layer (a signature page) is kept as it is.
+            if not page_text or (len(page_text) >= 40 and needs_ocr(page_text)):
+                if ocr_ok is None:
+                    ocr_ok = tesseract_available()
+                if ocr_ok:
+                    chars, conf = _ocr_chars(data, pi, path)
+                    seps[-1] = None
+                    method = "ocr"
+                    warnings.append(f"page {pi + 1}: no usable text layer, read by OCR (mean confidence {conf:.0f})")
+                elif not chars:
+                    method = "empty"
+            page_info[pi + 1] = (method, conf)
             n_chars += sum(1 for c in chars if c.c.strip())
             heights.append(H)
             pages.append(_cluster_lines(chars, pi + 1))
     finally:
         pdf.close()
     if n_chars == 0:
-        raise ReadError("no_text_layer", f"has {n_pages} page(s) but no text layer (scanned images?); OCR is needed", path)
-    return _assemble(pages, heights, seps, n_pages)
+        hint = "" if ocr_ok else " — install Tesseract with its Vietnamese model (apt-get install tesseract-ocr tesseract-ocr-vie) to read scanned plans"
+        raise ReadError("no_text_layer", f"has {n_pages} page(s) but no text layer (scanned images?); OCR is needed{hint}", path)
+    raw = _assemble(pages, heights, seps, n_pages)
+    raw.page_info = page_info
+    raw.warnings.extend(warnings)
+    return raw
+
+
+def _ocr_chars(data: bytes, page_index: int, path: str) -> tuple[list[_Ch], float]:
+    """OCR one page; its lines become characters laid out over each line's box, so the
+    ordinary line/paragraph/footnote reconstruction applies to scanned pages too."""
+    try:
+        pg = ocr_pdf_page(data, page_index, dpi=None, name=path)
+    except RuntimeError as exc:
+        raise ReadError("no_text_layer", f"page {page_index + 1} needs OCR, which failed: {exc}", path) from exc
+    texts = [t for t in repair_ocr_text(pg.text).split("\n") if t.strip()]
+    out: list[_Ch] = []
+    for text, ln in zip(texts, pg.lines):
+        text = text.strip()
+        h = max(ln.bottom - ln.top, 1.0)
+        size = h * 0.8
+        base = ln.bottom - h * 0.18
+        width = max(ln.right - ln.left, 1.0)
+        step = width / max(len(text), 1)
+        for k, c in enumerate(text):
+            x0 = ln.left + k * step
+            out.append(_Ch(c, x0, x0 + step, base, size))
+    return out, float(pg.mean_confidence or 0.0)
 
 
 def _assemble(pages: list[list[_PLine]], heights: list[float], seps: list[Optional[float]], n_pages: int) -> RawDoc:

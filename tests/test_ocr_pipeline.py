@@ -1,0 +1,41 @@
+"""A scanned plan through the whole pipeline: OCR per page, pages table, instruments against the gold."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.readers.ocr import tesseract_available
+
+REPO = Path(__file__).resolve().parents[1]
+GOLD = REPO.parent / "shared" / "gold" / "seeds.json"
+
+pytestmark = pytest.mark.skipif(not tesseract_available(), reason="tesseract with Vietnamese data not installed (CI installs it)")
+
+
+@pytest.fixture(scope="module")
+def scanned():
+    from pipeline.ingest import process_file
+
+    return process_file(str(REPO / "corpus" / "scans" / "nghe-an-2025-scan.pdf"))
+
+
+def test_pages_are_recorded_as_ocr_with_confidence(scanned):
+    doc, rows = scanned
+    pages = rows["pages"]
+    assert len(pages) == doc.n_pages == 12
+    assert {p["method"] for p in pages} == {"ocr"}
+    assert all(p["confidence"] and p["confidence"] > 60 for p in pages)
+    assert any("read by OCR" in w for w in doc.warnings)
+
+
+def test_instruments_recall_and_precision_against_gold(scanned):
+    doc, rows = scanned
+    gold = next(d for d in json.loads(GOLD.read_text(encoding="utf-8"))["documents"] if d["province"] == "Nghệ An")
+    want = {i["symbol"] for i in gold["instruments"]}
+    got = {c["symbol"] for c in rows["citations"] if c["kind"] == "full" and c["symbol"]}
+    tp = len(want & got)
+    assert tp / len(want) >= 0.95, sorted(want - got)
+    assert tp / len(got) >= 0.98, sorted(got - want)
+    assert doc.header.province == "Nghệ An"
