@@ -1,0 +1,112 @@
+"""The `plans` command as a user runs it: help, exit codes, ingest, eval, graph export."""
+from __future__ import annotations
+
+import collections
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+GOLD = REPO.parent / "shared" / "gold" / "seeds.json"
+SEEDS_TXT = [REPO / "corpus" / "quang-nam-2025-ke-hoach-doi-ngoai.txt", REPO / "corpus" / "nghe-an-2025-chuong-trinh-doi-ngoai.txt"]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    """Tables of the two TXT seeds, built through the ingestion steps (no Prefect: fast)."""
+    from pipeline import ingest as steps
+    from pipeline.store import Store
+
+    out = tmp_path_factory.mktemp("out")
+    store = Store(out)
+    manifest = store.load_manifest()
+    cands = steps.discover([str(p) for p in SEEDS_TXT])
+    res = steps.process_batch(steps.plan(cands, manifest).todo)
+    steps.commit_batch(store, manifest, "b0", res)
+    steps.publish(store, manifest)
+    return out
+
+
+def test_help_teaches_every_command():
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0
+    for cmd in ("ingest", "eval", "sql", "cites", "chain", "compare", "graph", "serve", "tables"):
+        assert cmd in r.output
+    r = runner.invoke(app, ["ingest", "--help"])
+    assert r.exit_code == 0 and "Example: plans ingest" in r.output
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert runner.invoke(app, ["ingest", str(tmp_path / "missing")]).exit_code == 2
+    assert runner.invoke(app, ["ingest", str(tmp_path), "--runner", "bogus"]).exit_code == 2
+    assert runner.invoke(app, ["nonsense"]).exit_code == 2
+    r = runner.invoke(app, ["eval", str(tmp_path), "--gold", str(GOLD)])
+    assert r.exit_code == 2 and "run `plans ingest` first" in r.output
+
+
+def test_eval_scores_the_seeds(out):
+    r = runner.invoke(app, ["eval", str(out), "--gold", str(GOLD), "--json"])
+    assert r.exit_code == 0, r.output
+    rep = json.loads(r.output)
+    assert len(rep["documents"]) == 2
+    for d in rep["documents"]:
+        assert d["instruments"]["precision"] == 1.0 and d["instruments"]["recall"] == 1.0, d["instruments"]
+        assert d["dates_cited"]["accuracy"] == 1.0, d["dates_cited"]["missed"]
+        assert d["localities"]["f1"] >= 0.95
+        assert d["targets"]["recall"] == 1.0 and d["deadlines"]["recall"] == 1.0
+        assert all(v["ok"] for v in d["metadata"].values()), d["metadata"]
+    corpus = rep["corpus"]
+    assert corpus["txt"]["cross_document_links"]["f1"] == 1.0
+    assert corpus["txt"]["relations"]["precision"] >= 0.9 and corpus["txt"]["relations"]["recall"] >= 0.9
+    assert corpus["conflicts"]["recall"] == 1.0
+    text = runner.invoke(app, ["eval", str(out), "--gold", str(GOLD)]).output
+    assert "instruments" in text and "misses:" in text
+
+
+def test_graph_export_loads_in_networkx_with_the_seed_counts(out, tmp_path):
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    target = tmp_path / "net.graphml"
+    r = runner.invoke(app, ["graph", "--format", "graphml", "--out", str(target), "--dir", str(out)])
+    assert r.exit_code == 0, r.output
+    G = nx.read_graphml(target)
+    kinds = collections.Counter(d["kind"] for _, d in G.nodes(data=True))
+    assert kinds["document"] == 2
+    numbered = {n for n, d in G.nodes(data=True) if d["kind"] == "instrument" and d.get("symbol")}
+    per_doc = [set(i["symbol"] for i in d["instruments"]) for d in gold["documents"]]
+    assert len(numbered) == len(per_doc[0] | per_doc[1]) == 62
+    cites_numbered = [(a, b) for a, b, d in G.edges(data=True) if d["kind"] == "cites" and b in numbered]
+    assert len(cites_numbered) == sum(len(s) for s in per_doc) == 68
+    rel_edges = [d["kind"] for _, _, d in G.edges(data=True) if d["kind"] != "cites"]
+    assert len(rel_edges) == len(gold["relations"]) == 22
+    for fmt in ("gexf", "csv"):
+        r = runner.invoke(app, ["graph", "-f", fmt, "-o", str(tmp_path / f"net-{fmt}"), "-d", str(out)])
+        assert r.exit_code == 0, r.output
+
+
+def test_tables_describes_every_column():
+    r = runner.invoke(app, ["tables"])
+    assert r.exit_code == 0 and "instrument_id" in r.output and "### `failures`" in r.output
+
+
+def test_plans_ingest_end_to_end_reports_failures_and_exits_0(tmp_path):
+    """The real console script with its embedded Prefect server: a bad file is reported, the run completes."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "plan.txt").write_bytes(SEEDS_TXT[1].read_bytes())
+    (inbox / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    cmd = [sys.executable, "-m", "pipeline.cli", "ingest", str(inbox), "--out", str(tmp_path / "out"), "-q"]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "broken.docx" in p.stderr and "corrupt" in p.stderr
+    assert "1 processed" in p.stdout and "1 failed" in p.stdout
+    assert (tmp_path / "out" / "citations.parquet").exists()
