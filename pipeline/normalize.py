@@ -17,6 +17,7 @@ All functions are pure and idempotent.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # --- character maps -------------------------------------------------------
@@ -46,8 +47,22 @@ for _k, _v in _OTHER.items():
         _CHAR_MAP[_k] = _v
 
 
+# Any character that normalize() would change (besides NFC): the map's keys, dropped ones, controls, CR,
+# and combining marks (which may need composing even in NFC text after a dropped character).
+_SPECIAL_RE = re.compile(
+    "[" + re.escape("".join(sorted(set(_CHAR_MAP) | _DROP | {"\r"}))) + "\x00-\x09\x0b-\x1f\x7f-\x9f\u0300-\u036f]"
+)
+
+
 def _is_control(ch: str) -> bool:
     return unicodedata.category(ch) == "Cc" and ch != "\n"
+
+
+def _needs_work(text: str) -> bool:
+    """False when ``text`` is already normalized (the common case): NFC, nothing to map or drop."""
+    if not unicodedata.is_normalized("NFC", text):
+        return True
+    return _SPECIAL_RE.search(text) is not None
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
@@ -57,6 +72,8 @@ def normalize(text: str) -> tuple[str, list[int]]:
     invisible characters are dropped, and where "…" becomes "..."; ``offsets`` maps every
     output character back to the input.
     """
+    if not _needs_work(text):
+        return text, list(range(len(text)))
     # 1. drop invisible characters first, so that "A\u200b\u0300" still composes to "À"
     src: list[int] = []
     chars: list[str] = []

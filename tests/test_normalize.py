@@ -71,3 +71,18 @@ def test_properties_idempotent_offsets_monotone(s):
     assert offs == sorted(offs)
     f = fold_tones(out)
     assert len(f) == len(out) and fold_tones(f) == f
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+def test_fast_path_equals_full_path(monkeypatch_text):
+    import pipeline.normalize as nm
+
+    fast = nm.normalize(monkeypatch_text)
+    original = nm._needs_work
+    nm._needs_work = lambda t: True
+    try:
+        full = nm.normalize(monkeypatch_text)
+    finally:
+        nm._needs_work = original
+    assert fast == full

@@ -352,7 +352,7 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
             page_text = "".join(c.c for c in chars).strip()
             # OCR a page with no text layer, or with a long text layer that is gibberish; a short
             # real text layer (a signature page) is kept as it is.
-            if not page_text or (len(page_text) >= 40 and needs_ocr(page_text)):
+            if not page_text or (len(page_text) >= 40 and not _clearly_text(page_text) and needs_ocr(page_text)):
                 if ocr_ok is None:
                     ocr_ok = tesseract_available()
                 if ocr_ok:
@@ -375,6 +375,16 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
     raw.page_info = page_info
     raw.warnings.extend(warnings)
     return raw
+
+
+_VN_LETTER_RE = regex.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u00c0-\u00c3\u00c8-\u00ca\u00cc\u00cd\u00d2-\u00d5\u00d9\u00da\u00dd\u00e0-\u00e3\u00e8-\u00ea\u00ec\u00ed\u00f2-\u00f5\u00f9\u00fa\u00fd\u1ea0-\u1ef9]")
+_BAD_GLYPH_RE = regex.compile(r"[\ufffd\ue000-\uf8ff]")
+
+
+def _clearly_text(page_text: str) -> bool:
+    """Cheap test that a page's text layer is real Vietnamese text (skips the full needs_ocr analysis)."""
+    head = page_text[:4000]
+    return len(head) >= 200 and len(_VN_LETTER_RE.findall(head)) >= 0.08 * len(head) and not _BAD_GLYPH_RE.search(head)
 
 
 def _ocr_chars(data: bytes, page_index: int, path: str) -> tuple[list[_Ch], float]:
