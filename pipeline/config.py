@@ -35,7 +35,9 @@ class Limits:
     max_pages: int = 3000  # PDF pages read at most
     max_uncompressed_bytes: int = 200 * 1024 * 1024  # DOCX zip: total uncompressed size (zip bombs)
     max_chars: int = 20_000_000  # text kept per document
-    seconds_per_file: float = 120.0  # wall-clock budget per file (process runner enforces it)
+    seconds_per_file: float = 120.0  # wall-clock budget per file (enforced when isolate is on)
+    max_memory_bytes: int = 4 * 1024 * 1024 * 1024  # address-space cap of the worker reading a file
+    isolate: bool = True  # read each file in a forked worker (time and memory limits); off for Dask workers
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Settings:
     max_pages: int = 3000
     max_uncompressed_mb: float = 200.0
     seconds_per_file: float = 120.0
+    max_memory_mb: float = 4096.0
+    isolate: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def limits(self) -> Limits:
@@ -61,6 +65,9 @@ class Settings:
             max_pages=int(self.max_pages),
             max_uncompressed_bytes=int(self.max_uncompressed_mb * 1024 * 1024),
             seconds_per_file=float(self.seconds_per_file),
+            max_memory_bytes=int(self.max_memory_mb * 1024 * 1024),
+            # Dask workers are daemonic processes, which may not fork children: read in the worker itself.
+            isolate=bool(self.isolate) and self.runner != "dask",
         )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -199,33 +198,43 @@ def process_file(path: str, limits: Limits | None = None, seconds: dict[str, flo
     return doc, rows
 
 
+def _read_extract(path: str, limits: Limits | None = None):
+    seconds: dict[str, float] = {}
+    doc, rows = process_file(path, limits, seconds)
+    return {"doc_id": doc.doc_id, "sha256": doc.sha256, "n_pages": doc.n_pages, "n_chars": len(doc.text)}, rows, seconds
+
+
 def process_batch(items: list[Candidate], limits: Limits | None = None) -> BatchResult:
-    """Read and extract every file of a batch; a bad file becomes an outcome with an error, never an exception."""
+    """Read and extract every file of a batch; a bad file becomes an outcome with an error, never an exception.
+
+    With ``limits.isolate`` (the default where ``fork`` exists) each file is read in a forked worker
+    under ``limits.seconds_per_file`` and ``limits.max_memory_bytes`` (pipeline/isolation.py).
+    """
+    from functools import partial
+
+    from pipeline.isolation import fork_available, run_in_process, run_isolated
+
+    limits = limits or Limits()
     res = BatchResult(rows={name: [] for name in DOC_TABLES})
-    for c in items:
-        try:
-            doc, rows = process_file(c.path, limits, res.seconds)
-        except ReadError as exc:
-            res.outcomes.append(FileOutcome(c.path, c.sha256, error_kind=exc.kind, message=str(exc)))
+    fn = partial(_read_extract, limits=limits)
+    paths = [c.path for c in items]
+    results = run_isolated(fn, paths, limits) if limits.isolate and fork_available() else run_in_process(fn, paths)
+    for c, r in zip(items, results):
+        if not r.ok:
+            res.outcomes.append(FileOutcome(c.path, c.sha256, error_kind=r.error_kind, message=r.message))
             continue
-        except MemoryError:
-            res.outcomes.append(FileOutcome(c.path, c.sha256, error_kind="too_large", message=f"{c.path}: out of memory while reading"))
-            continue
-        except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the batch
-            tb = traceback.extract_tb(exc.__traceback__)[-1]
-            res.outcomes.append(
-                FileOutcome(c.path, c.sha256, error_kind="internal",
-                            message=f"{c.path}: internal error {type(exc).__name__}: {exc} (at {Path(tb.filename).name}:{tb.lineno})")
-            )
-            continue
-        if doc.sha256 != c.sha256:  # the file changed between discovery and reading
-            res.outcomes.append(FileOutcome(c.path, c.sha256, error_kind="corrupt", message=f"{c.path}: file changed while being read; it will be retried next run"))
+        info, rows, seconds = r.payload
+        if info["sha256"] != c.sha256:  # the file changed between discovery and reading
+            res.outcomes.append(FileOutcome(c.path, c.sha256, error_kind="corrupt",
+                                            message=f"{c.path}: file changed while being read; it will be retried next run"))
             continue
         for name, rs in rows.items():
             res.rows.setdefault(name, []).extend(rs)
-        res.outcomes.append(FileOutcome(c.path, c.sha256, doc_id=doc.doc_id))
-        res.n_pages += doc.n_pages
-        res.n_chars += len(doc.text)
+        for k, v in seconds.items():
+            res.seconds[k] = res.seconds.get(k, 0.0) + v
+        res.outcomes.append(FileOutcome(c.path, c.sha256, doc_id=info["doc_id"]))
+        res.n_pages += info["n_pages"]
+        res.n_chars += info["n_chars"]
         res.n_bytes += c.size
     return res
 

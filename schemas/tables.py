@@ -221,7 +221,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         [
             Column("source_path", S, "File."),
             Column("sha256", S, "SHA-256 of the file bytes (null if unreadable)."),
-            Column("error_kind", S, "empty | corrupt | encrypted | no_text_layer | unsupported_format | too_large | encoding | timeout | internal."),
+            Column("error_kind", S, "empty | corrupt | encrypted | no_text_layer | unsupported_format | too_large | encoding | timeout (over the time per file) | crashed (the reading worker died) | internal (a bug: please report)."),
             Column("message", S, "What went wrong, in plain words, naming the file."),
             Column("quarantine_path", S, "Where a copy of the file was put aside."),
             Column("failed_at", S, "UTC timestamp (ISO)."),

@@ -78,7 +78,10 @@ def read_bytes(data: bytes, path: str, *, limits: ReadLimits | None = None) -> D
     else:
         from pipeline.readers.txt import read_txt
 
-        raw, _enc = read_txt(data, path)
+        # a text file holds at least one character per 4 bytes: refuse before decoding what cannot fit
+        if len(data) // 4 > limits.max_chars:
+            raise ReadError("too_large", f"is {len(data) / 1e6:.1f} MB of text, over the {limits.max_chars} character limit", path)
+        raw, _enc = read_txt(data, path, max_chars=limits.max_chars)
     doc = build_document(raw, path=path, fmt=fmt, data=data)
     if not doc.text.strip():
         kind = "no_text_layer" if fmt == "pdf" else "empty"

@@ -18,6 +18,7 @@ size (a few ctypes calls per char, ~8 ms/page) and rebuild lines ourselves:
 from __future__ import annotations
 
 import ctypes
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional, Union
@@ -325,7 +326,48 @@ def _group_columns(lines: list[_PLine], em: float, left: float, right: float) ->
     return out
 
 
+_STREAM_RE = regex.compile(rb"stream\r?\n")
+
+
+def check_streams(data: bytes, path: str, limit: int) -> int:
+    """Inflate every Flate stream of the file with a bounded budget; refuse a decompression bomb.
+
+    Returns the total inflated size.  Streams are inflated in chunks and never kept, so
+    memory stays small whatever the file claims.
+    """
+    total = 0
+    for m in _STREAM_RE.finditer(data):
+        head = data[max(0, m.start() - 512) : m.start()]
+        if b"FlateDecode" not in head[head.rfind(b"<<") :] if b"<<" in head else True:
+            continue
+        end = data.find(b"endstream", m.end())
+        body = data[m.end() : end if end > 0 else len(data)]
+        d = zlib.decompressobj()
+        pos = 0
+        try:
+            while pos < len(body):
+                chunk = body[pos : pos + 65536]
+                pos += len(chunk)
+                out = d.decompress(chunk, 1 << 20)
+                total += len(out)
+                while d.unconsumed_tail and total <= limit:
+                    out = d.decompress(d.unconsumed_tail, 1 << 20)
+                    total += len(out)
+                if total > limit or d.eof:
+                    break
+        except zlib.error:
+            continue  # a damaged stream: PDFium decides what to do with it
+        if total > limit:
+            raise ReadError(
+                "too_large",
+                f"has compressed streams that inflate to over {limit / 1e6:.0f} MB (decompression bomb?); refused",
+                path,
+            )
+    return total
+
+
 def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
+    check_streams(data, path, limits.max_uncompressed_bytes)
     pdf = _open(data, path)
     try:
         n_pages = len(pdf)

@@ -147,8 +147,10 @@ def read_txt_text(text: str) -> RawDoc:
     return RawDoc(blocks=blocks, footnotes=notes, n_pages=0)
 
 
-def read_txt(data: bytes, path: str) -> tuple[RawDoc, Optional[str]]:
+def read_txt(data: bytes, path: str, max_chars: Optional[int] = None) -> tuple[RawDoc, Optional[str]]:
     text, enc = decode_text(data, path)
+    if max_chars is not None and len(text) > max_chars:
+        raise ReadError("too_large", f"has {len(text)} characters of text, over the {max_chars} character limit", path)
     if not text.strip():
         raise ReadError("empty", "contains no text (only whitespace)", path)
     raw = read_txt_text(text)

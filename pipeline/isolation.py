@@ -1,0 +1,163 @@
+"""Run each file of a batch in a child process with a time limit and a memory cap.
+
+One forked worker per batch reads files one after another and sends each
+result back over a pipe.  The parent waits at most ``Limits.seconds_per_file``
+for each file; a file that takes longer, or that kills the worker (a crash in
+a native library, the memory cap), is recorded as failed and the worker is
+restarted for the remaining files.  A hostile file can therefore neither hang
+the run nor exhaust the machine's memory.
+
+Forking is cheap here because the heavy modules (spaCy, pypdfium2, the
+extractors' data) are loaded in the parent before the first fork.
+"""
+from __future__ import annotations
+
+import faulthandler
+import multiprocessing as mp
+import resource
+import signal
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from pipeline.config import Limits
+from pipeline.errors import ReadError
+
+
+@dataclass
+class FileResult:
+    path: str
+    ok: bool
+    payload: Any = None  # (doc, rows) on success
+    error_kind: str | None = None
+    message: str | None = None
+    max_rss_kb: int = 0  # peak RSS of the worker that read the file
+
+
+def fork_available() -> bool:
+    return "fork" in mp.get_all_start_methods()
+
+
+def warm_up() -> None:
+    """Load everything a worker needs before forking, so children never import (or deadlock importing)."""
+    from extractors.localities import get_nlp
+    from pipeline import extract  # noqa: F401
+    from pipeline.readers import pdf, docx, txt  # noqa: F401
+
+    get_nlp()
+
+
+def _describe(exc: BaseException, path: str) -> tuple[str, str]:
+    if isinstance(exc, ReadError):
+        return exc.kind, str(exc)
+    if isinstance(exc, MemoryError):
+        return "too_large", f"{path}: ran out of memory while reading (over the per-file memory cap)"
+    if isinstance(exc, TimeoutError):
+        return "timeout", f"{path}: a text pattern took too long on this file ({exc})"
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {Path(tb[-1].filename).name}:{tb[-1].lineno})" if tb else ""
+    return "internal", f"{path}: internal error {type(exc).__name__}: {exc}{where}"
+
+
+def run_one(fn: Callable[[str], Any], path: str) -> FileResult:
+    """Run ``fn(path)`` in this process, turning every exception into a failed FileResult."""
+    try:
+        return FileResult(path, True, fn(path))
+    except BaseException as exc:  # noqa: BLE001 - everything a file can cause is reported, never raised
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        kind, msg = _describe(exc, path)
+        return FileResult(path, False, error_kind=kind, message=msg)
+
+
+def _worker(conn, fn: Callable[[str], Any], memory_bytes: int, cpu_seconds: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    faulthandler.disable()  # a crash here is expected and reported by the parent, not dumped
+    try:
+        if memory_bytes > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        if cpu_seconds > 0:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    except (ValueError, OSError):
+        pass
+    while True:
+        try:
+            path = conn.recv()
+        except EOFError:
+            return
+        if path is None:
+            return
+        res = run_one(fn, path)
+        res.max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            conn.send(res)
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+            conn.send(FileResult(path, False, error_kind="internal", message=f"{path}: result could not be sent back ({exc})"))
+
+
+class _Child:
+    def __init__(self, fn: Callable[[str], Any], limits: Limits):
+        ctx = mp.get_context("fork")
+        self.conn, child_conn = ctx.Pipe()
+        cpu = int(limits.seconds_per_file * 4) if limits.seconds_per_file else 0
+        self.proc = ctx.Process(target=_worker, args=(child_conn, fn, limits.max_memory_bytes, cpu), daemon=True)
+        self.proc.start()
+        child_conn.close()
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout=5)
+        self.conn.close()
+
+
+def run_isolated(fn: Callable[[str], Any], paths: list[str], limits: Limits) -> Iterator[FileResult]:
+    """Yield one FileResult per path, in order; each file read in a forked worker under the limits."""
+    if not paths:
+        return
+    warm_up()
+    child: _Child | None = None
+    try:
+        for path in paths:
+            if child is None:
+                child = _Child(fn, limits)
+            try:
+                child.conn.send(path)
+                ready = child.conn.poll(limits.seconds_per_file if limits.seconds_per_file > 0 else None)
+                if not ready:
+                    child.stop(kill=True)
+                    child = None
+                    yield FileResult(path, False, error_kind="timeout",
+                                     message=f"{path}: reading took longer than {limits.seconds_per_file:g} s (PLANS_SECONDS_PER_FILE); stopped")
+                    continue
+                yield child.conn.recv()
+            except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
+                code = child.proc.exitcode if child is not None else None
+                if child is not None:
+                    child.stop(kill=True)
+                child = None
+                if code == -signal.SIGKILL or code == -signal.SIGXCPU:
+                    kind, why = "too_large", "the worker was killed (memory or CPU limit)"
+                else:
+                    kind, why = "crashed", f"the worker reading it died (exit code {code})"
+                yield FileResult(path, False, error_kind=kind, message=f"{path}: {why}")
+    finally:
+        if child is not None:
+            child.stop()
+
+
+def run_in_process(fn: Callable[[str], Any], paths: list[str]) -> Iterator[FileResult]:
+    for p in paths:
+        yield run_one(fn, p)
+
+
+__all__ = ["FileResult", "run_isolated", "run_in_process", "run_one", "fork_available", "warm_up"]
