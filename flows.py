@@ -19,7 +19,6 @@ prefect_environment()
 
 import time  # noqa: E402
 import uuid  # noqa: E402
-from dataclasses import asdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
@@ -107,6 +106,12 @@ def run_ingest(
     force_publish: bool = False,
 ) -> dict[str, Any]:
     """Body of the ingest flow (called inside a flow run so tasks are tracked)."""
+    with Store(settings.out).lock():
+        return _run_ingest(paths, settings, on_batch, force_publish)
+
+
+def _run_ingest(paths: list[str], settings: Settings, on_batch: Callable[[int, int], None] | None,
+                force_publish: bool) -> dict[str, Any]:
     t_start = time.perf_counter()
     logger = get_run_logger()
     limits = settings.limits()
@@ -238,4 +243,3 @@ def deployment_spec(settings: Settings, name: str = "nightly-ingest"):
 
 
 __all__ = ["ingest", "ingest_inbox", "ingest_with", "run_ingest", "serve", "deployment_spec", "task_runner"]
-_ = asdict

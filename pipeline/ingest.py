@@ -361,6 +361,7 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
     if not force and manifest.published == fp and all(store.table_path(n).exists() for n in ("documents", "citations")):
         return None
     store.gc_parts(manifest)
+    store.clean_tmp()
     tables = build_tables(store, manifest)
     store.publish(tables)
     manifest.published = fp

@@ -71,9 +71,21 @@ def run_one(fn: Callable[[str], Any], path: str) -> FileResult:
         return FileResult(path, False, error_kind=kind, message=msg)
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the parent dies (e.g. a run killed with SIGKILL)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker(conn, fn: Callable[[str], Any], memory_bytes: int, cpu_seconds: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # a crash here is expected and reported by the parent, not dumped
+    _die_with_parent()
     try:
         if memory_bytes > 0:
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))

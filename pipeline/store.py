@@ -20,6 +20,8 @@ Rules that make it safe:
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -131,6 +133,23 @@ class Store:
         self.parts = self.state / "parts"
         self.quarantine_dir = self.root / "_quarantine"
 
+    # -- one writer at a time -------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self):
+        """Exclusive lock on the output folder for the length of a run (released even if the process is killed).
+
+        A POSIX record lock: the forked reading workers do not inherit it."""
+        self.state.mkdir(parents=True, exist_ok=True)
+        fh = open(self.state / "lock", "a+")
+        try:
+            try:
+                fcntl.lockf(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise RuntimeError(f"{self.root}: another `plans ingest` is writing to this folder; try again when it ends") from None
+            yield self
+        finally:
+            fh.close()
+
     # -- manifest ----------------------------------------------------------
     @property
     def manifest_path(self) -> Path:
@@ -163,6 +182,16 @@ class Store:
         if not tables:
             return empty_table(name)
         return pa.concat_tables(tables)
+
+    def clean_tmp(self) -> int:
+        """Remove half-written temporary files left by a run that was killed (never a published file)."""
+        n = 0
+        for d in (self.root, self.state, *(p for p in self.parts.glob("*") if p.is_dir())):
+            if d.is_dir():
+                for f in d.glob(".*.tmp-*"):
+                    f.unlink(missing_ok=True)
+                    n += 1
+        return n
 
     def gc_parts(self, manifest: Manifest) -> int:
         """Remove part directories the manifest does not name (left by an interrupted run)."""
