@@ -98,9 +98,11 @@ def normalize(text: str) -> tuple[str, list[int]]:
         while j < n and unicodedata.combining(chars[j]):
             j += 1
         cluster = "".join(chars[i:j])
-        multi = j - i > 1
-        if multi:
-            cluster = unicodedata.normalize("NFC", cluster)
+        multi = False  # True when NFC changed the cluster: its chars then all map to the cluster's start
+        if j - i > 1:
+            composed = unicodedata.normalize("NFC", cluster)
+            multi = composed != cluster
+            cluster = composed
         for k, c in enumerate(cluster):
             rep = _CHAR_MAP.get(c)
             if rep is None:
