@@ -144,8 +144,9 @@ def serve(
 
     Example: plans serve --inbox /data/inbox --cron "0 2 * * *"
 
-    Embedded mode (default): Prefect's local server starts inside this process. Against a real server:
-    run `prefect server start` elsewhere and export PREFECT_API_URL=http://127.0.0.1:4200/api first.
+    Embedded mode (default): a private Prefect server is started on 127.0.0.1 for as long as this command
+    runs (its scheduler fires the runs). Against a real server: run `prefect server start` elsewhere and
+    export PREFECT_API_URL=http://127.0.0.1:4200/api first.
     """
     try:
         settings = load_settings(config, inbox=str(inbox) if inbox else None, out=str(out_dir) if out_dir else None,
@@ -155,10 +156,25 @@ def serve(
     if not settings.inbox or not Path(settings.inbox).is_dir():
         _fail(f"--inbox must be an existing folder (got {settings.inbox!r})", 2)
     prefect_environment()
-    import flows
+    import contextlib
+    import os
 
-    out.print(f"serving '{name}': {settings.inbox} → {settings.out} on '{settings.cron}' ({settings.timezone}); Ctrl-C to stop")
-    flows.serve(settings, name=name)
+    from pipeline.localserver import local_server
+
+    import signal
+
+    def _terminate(signum, frame):  # SIGTERM (service managers) stops like Ctrl-C: the local server is stopped too
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    server = contextlib.nullcontext(os.environ.get("PREFECT_API_URL")) if os.environ.get("PREFECT_API_URL") else local_server()
+    with server as api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+        import flows
+
+        out.print(f"serving '{name}': {settings.inbox} → {settings.out} on '{settings.cron}' ({settings.timezone}) "
+                  f"via {api_url}; Ctrl-C to stop", highlight=False)
+        flows.serve(settings, name=name)
 
 
 
