@@ -624,11 +624,18 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return out
 
 
+# Long runs of punctuation: spaCy's tokenizer strips prefixes/suffixes one character at a time
+# (quadratic on a 1 MB run of "-" or ")"); no place name lives inside such a run, so blank it
+# (length-preserving, spans stay valid).
+_PUNCT_RUN = regex.compile(r"[\(\[\{\"'«“‘‹\)\]\}»”’>…\-–—•·*+,;:!?./]{16,}")
+
+
 def extract_localities(text: str) -> list[Locality]:
     """Foreign localities and countries in ``text`` (normalized text), ordered by char_start."""
     if not text:
         return []
-    collapsed, bps, shifts = _collapse(text)
+    scan = _PUNCT_RUN.sub(lambda m: " " * len(m.group()), text)
+    collapsed, bps, shifts = _collapse(scan)
 
     def orig(pos: int) -> int:
         return pos + shifts[bisect.bisect_right(bps, pos) - 1]

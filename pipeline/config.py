@@ -34,9 +34,9 @@ class Limits:
     max_file_bytes: int = 100 * 1024 * 1024  # larger files are refused (too_large)
     max_pages: int = 3000  # PDF pages read at most
     max_uncompressed_bytes: int = 200 * 1024 * 1024  # DOCX zip: total uncompressed size (zip bombs)
-    max_chars: int = 20_000_000  # text kept per document
+    max_chars: int = 5_000_000  # text per document (~2,000 dense pages; keeps a worker near 1 GB)
     seconds_per_file: float = 120.0  # wall-clock budget per file (enforced when isolate is on)
-    max_memory_bytes: int = 4 * 1024 * 1024 * 1024  # address-space cap of the worker reading a file
+    max_memory_bytes: int = 2 * 1024 * 1024 * 1024  # address space a reading worker may add to what it inherits
     isolate: bool = True  # read each file in a forked worker (time and memory limits); off for Dask workers
 
 
@@ -55,7 +55,8 @@ class Settings:
     max_pages: int = 3000
     max_uncompressed_mb: float = 200.0
     seconds_per_file: float = 120.0
-    max_memory_mb: float = 4096.0
+    max_memory_mb: float = 2048.0
+    max_chars: int = 5_000_000
     isolate: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -66,6 +67,7 @@ class Settings:
             max_uncompressed_bytes=int(self.max_uncompressed_mb * 1024 * 1024),
             seconds_per_file=float(self.seconds_per_file),
             max_memory_bytes=int(self.max_memory_mb * 1024 * 1024),
+            max_chars=int(self.max_chars),
             # Dask workers are daemonic processes, which may not fork children: read in the worker itself.
             isolate=bool(self.isolate) and self.runner != "dask",
         )

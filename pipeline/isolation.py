@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import faulthandler
 import multiprocessing as mp
+import os
 import resource
 import signal
 import traceback
@@ -82,15 +83,31 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker(conn, fn: Callable[[str], Any], memory_bytes: int, cpu_seconds: int) -> None:
+def _vm_size() -> int:
+    """This process's current address-space size in bytes (Linux), 0 if unknown."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _cpu_used() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _worker(conn, fn: Callable[[str], Any], memory_bytes: int, cpu_seconds: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # a crash here is expected and reported by the parent, not dumped
     _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        return
     try:
         if memory_bytes > 0:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        if cpu_seconds > 0:
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+            # headroom above what the forked worker already maps (the parent's modules, spaCy, pdfium...)
+            cap = _vm_size() + memory_bytes
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ValueError, OSError):
         pass
     while True:
@@ -100,6 +117,12 @@ def _worker(conn, fn: Callable[[str], Any], memory_bytes: int, cpu_seconds: int)
             return
         if path is None:
             return
+        if cpu_seconds > 0:  # a CPU budget per file, not for the worker's whole life
+            try:
+                soft = int(_cpu_used()) + cpu_seconds
+                resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 5))
+            except (ValueError, OSError):
+                pass
         res = run_one(fn, path)
         res.max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
@@ -113,7 +136,7 @@ class _Child:
         ctx = mp.get_context("fork")
         self.conn, child_conn = ctx.Pipe()
         cpu = int(limits.seconds_per_file * 4) if limits.seconds_per_file else 0
-        self.proc = ctx.Process(target=_worker, args=(child_conn, fn, limits.max_memory_bytes, cpu), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child_conn, fn, limits.max_memory_bytes, cpu, os.getpid()), daemon=True)
         self.proc.start()
         child_conn.close()
 
@@ -157,8 +180,10 @@ def run_isolated(fn: Callable[[str], Any], paths: list[str], limits: Limits) -> 
                 if child is not None:
                     child.stop(kill=True)
                 child = None
-                if code == -signal.SIGKILL or code == -signal.SIGXCPU:
-                    kind, why = "too_large", "the worker was killed (memory or CPU limit)"
+                if code == -signal.SIGXCPU:
+                    kind, why = "timeout", "reading used more CPU time than allowed (PLANS_SECONDS_PER_FILE); stopped"
+                elif code == -signal.SIGKILL:
+                    kind, why = "too_large", "the worker was killed (memory limit)"
                 else:
                     kind, why = "crashed", f"the worker reading it died (exit code {code})"
                 yield FileResult(path, False, error_kind=kind, message=f"{path}: {why}")

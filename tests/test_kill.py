@@ -50,7 +50,8 @@ def committed(out: Path) -> tuple[int, bool]:
 def start(inbox: Path, out: Path, home: Path) -> subprocess.Popen:
     env = {**os.environ, "PREFECT_HOME": str(home)}
     cmd = [sys.executable, "-m", "pipeline.cli", "ingest", str(inbox), "--out", str(out), "--batch-size", "3", "-q"]
-    return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # its own process group, so that the kill takes Prefect's server subprocess down with it
+    return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
 def kill_when(proc: subprocess.Popen, out: Path, condition, timeout: float = 240) -> tuple[int, bool]:
@@ -60,7 +61,7 @@ def kill_when(proc: subprocess.Popen, out: Path, condition, timeout: float = 240
         if condition(*state) or proc.poll() is not None:
             break
         time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole run: CLI, reading workers, embedded Prefect server
     proc.wait(timeout=30)
     return committed(out)
 

@@ -28,31 +28,69 @@ _SKIP = {_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr", _W + "tblPr", _W +
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
 
 
+# Markup Word never writes; a part declaring a DTD or entities is refused (XXE, billion laughs), whatever
+# its encoding (UTF-8, or UTF-16 in either byte order) and wherever it sits in the part.
+_DTD_NEEDLES = tuple(n.encode(enc) for n in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+_NEEDLE_OVERLAP = max(len(n) for n in _DTD_NEEDLES)
+_MAX_PARTS = 10_000  # a real DOCX has tens of parts; a zip with more is not a Word document
+_CHUNK = 1 << 20
+
+
 def _check_package(data: bytes, path: str, limits: ReadLimits) -> None:
+    """Refuse zip bombs and DTDs before python-docx or lxml sees the package.
+
+    1. The sizes the central directory declares must add up to at most ``limits.max_uncompressed_bytes``.
+    2. Declared sizes can lie, so every part is then inflated in 1 MB chunks (nothing kept) while the
+       real total is counted against the same limit: inflation stops as soon as it is exceeded.
+    3. XML parts are scanned, across chunk boundaries, for ``<!DOCTYPE`` / ``<!ENTITY``.
+    """
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as e:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
         raise ReadError("corrupt", f"is not a valid DOCX zip package ({e})", path)
+    limit = limits.max_uncompressed_bytes
     with z:
         infos = z.infolist()
-        total = sum(i.file_size for i in infos)
-        if total > limits.max_uncompressed_bytes:
+        if len(infos) > _MAX_PARTS:
+            raise ReadError("too_large", f"is a zip of {len(infos)} parts, over the {_MAX_PARTS}-part limit (not a Word document)", path)
+        declared = sum(i.file_size for i in infos)
+        if declared > limit:
             raise ReadError(
                 "too_large",
-                f"would expand to {total / 1e6:.0f} MB when unzipped, over the {limits.max_uncompressed_bytes / 1e6:.0f} MB limit (possible zip bomb)",
+                f"would expand to {declared / 1e6:.0f} MB when unzipped, over the {limit / 1e6:.0f} MB limit (possible zip bomb)",
                 path,
             )
+        actual = 0
         for i in infos:
-            if i.filename.endswith((".xml", ".rels")):
-                try:
-                    with z.open(i) as f:
-                        head = f.read(min(i.file_size, 1 << 22))
-                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
-                    raise ReadError("corrupt", f"has a damaged part {i.filename} ({e})", path)
-                except Exception as e:  # zlib.error and friends
-                    raise ReadError("corrupt", f"has a damaged part {i.filename} ({type(e).__name__})", path)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise ReadError("corrupt", f"part {i.filename} declares a DTD/entities, which Word never writes; refused as unsafe", path)
+            if i.is_dir():
+                continue
+            scan = i.filename.lower().endswith((".xml", ".rels"))
+            tail = b""
+            try:
+                with z.open(i) as f:
+                    while chunk := f.read(_CHUNK):
+                        actual += len(chunk)
+                        if actual > limit:
+                            raise ReadError(
+                                "too_large",
+                                f"inflates to over {limit / 1e6:.0f} MB although its directory declares {declared / 1e6:.1f} MB (zip bomb); refused",
+                                path,
+                            )
+                        if scan:
+                            window = tail + chunk
+                            if any(n in window for n in _DTD_NEEDLES):
+                                raise ReadError("corrupt", f"part {i.filename} declares a DTD/entities, which Word never writes; refused as unsafe", path)
+                            tail = window[-_NEEDLE_OVERLAP:]
+            except ReadError:
+                raise
+            except NotImplementedError as e:  # unknown compression method
+                raise ReadError("corrupt", f"has a part {i.filename} in an unsupported zip compression ({e})", path)
+            except RuntimeError as e:  # encrypted zip member
+                raise ReadError("encrypted", f"has an encrypted part {i.filename}; it cannot be read", path) if "encrypted" in str(e) else ReadError("corrupt", f"has a damaged part {i.filename} ({e})", path)
+            except (zipfile.BadZipFile, OSError, EOFError) as e:
+                raise ReadError("corrupt", f"has a damaged part {i.filename} ({e})", path)
+            except Exception as e:  # zlib.error and friends
+                raise ReadError("corrupt", f"has a damaged part {i.filename} ({type(e).__name__}: {e})", path)
 
 
 def _parse(blob: bytes, what: str, path: str) -> etree._Element:
@@ -263,6 +301,9 @@ def read_docx(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
     body = d.element.body
     walker = _Walker()
     blocks = list(_body_blocks(body, walker))
+    n_chars = sum(len(b.text) for b in blocks)
+    if n_chars > limits.max_chars:  # refuse before normalization multiplies the memory
+        raise ReadError("too_large", f"has {n_chars} characters of text, over the {limits.max_chars} character limit", path)
     fn_root = en_root = None
     for rel in part.rels.values():
         if rel.is_external:

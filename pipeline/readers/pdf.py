@@ -326,41 +326,56 @@ def _group_columns(lines: list[_PLine], em: float, left: float, right: float) ->
     return out
 
 
-_STREAM_RE = regex.compile(rb"stream\r?\n")
+_STREAM_RE = regex.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
+# What a PDF reader inflates: zlib data (RFC 1950 header: CM=8, header checksum).  Detected from the bytes,
+# not from the stream dictionary, because "/Filter 5 0 R" or a long dictionary would hide the filter name.
+_TOTAL_FACTOR = 8  # all streams together may inflate to this many times the per-stream limit
+
+
+def _zlib_header(b: bytes) -> bool:
+    return len(b) >= 2 and (b[0] & 0x0F) == 8 and (b[0] >> 4) <= 7 and ((b[0] << 8) | b[1]) % 31 == 0
 
 
 def check_streams(data: bytes, path: str, limit: int) -> int:
-    """Inflate every Flate stream of the file with a bounded budget; refuse a decompression bomb.
+    """Inflate every zlib (Flate) stream of the file within a budget; refuse a decompression bomb.
 
-    Returns the total inflated size.  Streams are inflated in chunks and never kept, so
-    memory stays small whatever the file claims.
+    A single stream may inflate to at most ``limit`` bytes (a whole 600 dpi colour page is ~100 MB) and all
+    streams together to ``_TOTAL_FACTOR * limit``.  Streams are inflated in 1 MB steps and never kept, so
+    memory stays small whatever the file claims.  Returns the total inflated size.
     """
     total = 0
+    cap = _TOTAL_FACTOR * limit
     for m in _STREAM_RE.finditer(data):
-        head = data[max(0, m.start() - 512) : m.start()]
-        if b"FlateDecode" not in head[head.rfind(b"<<") :] if b"<<" in head else True:
+        start = m.end()
+        if not _zlib_header(data[start : start + 2]):
             continue
-        end = data.find(b"endstream", m.end())
-        body = data[m.end() : end if end > 0 else len(data)]
+        end = data.find(b"endstream", start)
+        view = memoryview(data)[start : end if end > 0 else len(data)]
         d = zlib.decompressobj()
+        size = 0
         pos = 0
         try:
-            while pos < len(body):
-                chunk = body[pos : pos + 65536]
-                pos += len(chunk)
-                out = d.decompress(chunk, 1 << 20)
-                total += len(out)
-                while d.unconsumed_tail and total <= limit:
-                    out = d.decompress(d.unconsumed_tail, 1 << 20)
-                    total += len(out)
-                if total > limit or d.eof:
+            while pos < len(view) and not d.eof:
+                out = d.decompress(view[pos : pos + 65536], 1 << 20)
+                pos += 65536
+                size += len(out)
+                while d.unconsumed_tail and size <= limit and not d.eof:
+                    size += len(d.decompress(d.unconsumed_tail, 1 << 20))
+                if size > limit:
                     break
         except zlib.error:
-            continue  # a damaged stream: PDFium decides what to do with it
-        if total > limit:
+            pass  # a damaged or not-really-zlib stream: PDFium decides what to do with it; count what inflated
+        total += size
+        if size > limit:
             raise ReadError(
                 "too_large",
-                f"has compressed streams that inflate to over {limit / 1e6:.0f} MB (decompression bomb?); refused",
+                f"has a compressed stream that inflates to over {limit / 1e6:.0f} MB (decompression bomb?); refused",
+                path,
+            )
+        if total > cap:
+            raise ReadError(
+                "too_large",
+                f"has compressed streams that inflate to over {cap / 1e6:.0f} MB in all (decompression bomb?); refused",
                 path,
             )
     return total
@@ -406,6 +421,8 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
                     method = "empty"
             page_info[pi + 1] = (method, conf)
             n_chars += sum(1 for c in chars if c.c.strip())
+            if n_chars > limits.max_chars:  # stop early: memory grows with the text kept
+                raise ReadError("too_large", f"has over {limits.max_chars} characters of text in its first {pi + 1} page(s), over the character limit", path)
             heights.append(H)
             pages.append(_cluster_lines(chars, pi + 1))
     finally:
