@@ -137,7 +137,8 @@ def _run_ingest(paths: list[str], settings: Settings, on_batch: Callable[[int, i
     processed = 0
     done_files = 0
     n_pages = n_chars = n_bytes = 0
-    for i, (group, fut) in enumerate(zip(groups, futures)):
+    for i, group in enumerate(groups):
+        fut, futures[i] = futures[i], None  # keep no finished batch alive: memory stays flat in N
         try:
             res = fut.result()
         except Exception as exc:  # noqa: BLE001 - the batch task failed after its retries: record every file

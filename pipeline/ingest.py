@@ -172,19 +172,15 @@ def process_file(path: str, limits: Limits | None = None, seconds: dict[str, flo
     """Read, structure and extract one file. Returns (document, Extraction). Raises ReadError."""
     from pipeline.extract import extract_document, structure_rows  # heavy imports (spaCy) only when used
     from pipeline.readers import read_document
-    from pipeline.structure import parse_structure
 
     seconds = seconds if seconds is not None else {}
     t0 = time.perf_counter()
-    doc = read_document(path, limits=limits)
+    doc = read_document(path, limits=limits)  # reads, normalizes and parses the structure
     t1 = time.perf_counter()
-    parse_structure(doc)
-    t2 = time.perf_counter()
     ex = extract_document(doc)
     t3 = time.perf_counter()
     seconds["read"] = seconds.get("read", 0.0) + (t1 - t0)
-    seconds["structure"] = seconds.get("structure", 0.0) + (t2 - t1)
-    seconds["extract"] = seconds.get("extract", 0.0) + (t3 - t2)
+    seconds["extract"] = seconds.get("extract", 0.0) + (t3 - t1)
     rows = structure_rows(doc)
     rows.update(ex.rows)
     rows["documents"] = [document_row(doc)]

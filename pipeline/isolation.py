@@ -42,11 +42,21 @@ def fork_available() -> bool:
 
 def warm_up() -> None:
     """Load everything a worker needs before forking, so children never import (or deadlock importing)."""
-    from extractors.localities import get_nlp
-    from pipeline import extract  # noqa: F401
-    from pipeline.readers import pdf, docx, txt  # noqa: F401
+    global _WARM
+    if _WARM:
+        return
+    from pipeline.extract import extract_document
+    from pipeline.readers import docx, pdf, read_bytes  # noqa: F401
 
-    get_nlp()
+    # one tiny plan through every stage: lazily built tables, patterns and the spaCy pipeline are then
+    # shared by every forked worker instead of being rebuilt (and thrown away) in each one
+    sample = ("KẾ HOẠCH\n\nHợp tác với tỉnh Sê Kông (Lào) năm 2025\n\nI. MỤC ĐÍCH\n\nThực hiện Nghị quyết số "
+              "59-NQ/TW ngày 24/01/2025 của Bộ Chính trị; dự kiến 05 đoàn ra trước ngày 15/5/2025.\n")
+    extract_document(read_bytes(sample.encode("utf-8"), "warm-up.txt"))
+    _WARM = True
+
+
+_WARM = False
 
 
 def _describe(exc: BaseException, path: str) -> tuple[str, str]:
