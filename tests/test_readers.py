@@ -521,3 +521,20 @@ def test_pathological_text_is_fast():
     doc = read_bytes(nasty.encode(), "nasty.txt")
     assert time.perf_counter() - t < 5.0
     assert doc.text
+
+
+def test_pdfium_soft_hyphen_code_is_read_as_a_hyphen(monkeypatch):
+    """PDFium reports some hyphens (Word's non-breaking hyphen exported by LibreOffice) as U+FFFE;
+    dropping it turned "3476/KH-UBND" into "3476/KH UBND" and lost the citation."""
+    import pypdfium2
+
+    stream = "BT /F1 12 Tf 72 700 Td (Ke hoach so 3476/KH-UBND ngay 13/04/2021) Tj ET"
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    real = pypdfium2.PdfTextPage.get_text_range
+    monkeypatch.setattr(pypdfium2.PdfTextPage, "get_text_range",
+                        lambda self, *a, **k: real(self, *a, **k).replace("-", "\ufffe"))
+    text = read_bytes(_pdf_bytes(objs), "h.pdf").text
+    assert "3476/KH-UBND" in text

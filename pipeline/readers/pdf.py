@@ -114,7 +114,9 @@ def _page_chars(page, page_no: int) -> list[_Ch]:
             else:
                 cp = pr.FPDFText_GetUnicode(raw_tp, i)
                 c = chr(cp) if 0 < cp < 0x110000 else ""
-            if not c or c in "\r\n\x00\ufffe\uffff":
+            if c == "\ufffe":  # PDFium's code for a hyphen it takes for a soft one (e.g. Word's non-breaking hyphen)
+                c = "-"
+            if not c or c in "\r\n\x00\uffff":
                 continue
             pr.FPDFText_GetLooseCharBox(raw_tp, i, rc)
             pr.FPDFText_GetCharOrigin(raw_tp, i, ox, oy)
