@@ -154,40 +154,40 @@ def evaluate(outdir: str | Path, gold_path: str | Path) -> dict[str, Any]:
 
 def render_report(report: dict[str, Any]) -> str:
     lines = []
-    hdr = f"{'document':<44} {'extractor':<14} {'P':>6} {'R':>6} {'F1':>6}"
+    hdr = f"{'document':<56} {'extractor':<14} {'P':>6} {'R':>6} {'F1':>6}"
     lines.append(hdr)
     lines.append("-" * len(hdr))
     misses: list[str] = []
     for d in report["documents"]:
         if "error" in d:
-            lines.append(f"{d['gold']:<44} {d['error']}")
+            lines.append(f"{d['gold']:<56} {d['error']}")
             continue
-        name = f"{d['province']} ({d['format']})"
+        name = f"{d['province']} ({Path(d['source_path']).name})"
         for k in ("instruments", "localities", "countries", "targets", "deadlines"):
             m = d[k]
-            lines.append(f"{name:<44} {k:<14} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f}")
+            lines.append(f"{name:<56} {k:<14} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f}")
             for x in m["missed"]:
                 misses.append(f"{name}: {k} missed {x}")
             for x in m["spurious"]:
                 misses.append(f"{name}: {k} spurious {x}")
         for k in ("dates_cited", "issuer_named"):
-            lines.append(f"{name:<44} {k:<14} accuracy {d[k]['accuracy']:.3f} of {d[k]['n']}")
+            lines.append(f"{name:<56} {k:<14} accuracy {d[k]['accuracy']:.3f} of {d[k]['n']}")
             misses += [f"{name}: {k} {x}" for x in d[k]["missed"]]
-        lines.append(f"{name:<44} {'mentions':<14} exact {d['mentions']['exact']}/{d['mentions']['n']}")
+        lines.append(f"{name:<56} {'mentions':<14} exact {d['mentions']['exact']}/{d['mentions']['n']}")
         misses += [f"{name}: mentions {x}" for x in d["mentions"]["missed"]]
         bad = [k for k, v in d["metadata"].items() if not v["ok"]]
-        lines.append(f"{name:<44} {'metadata':<14} {'all equal' if not bad else 'differs: ' + ', '.join(bad)}")
+        lines.append(f"{name:<56} {'metadata':<14} {'all equal' if not bad else 'differs: ' + ', '.join(bad)}")
         misses += [f"{name}: metadata {k} gold {d['metadata'][k]['gold']!r} got {d['metadata'][k]['got']!r}" for k in bad]
     for fmt, c in report["corpus"].items():
         if fmt == "conflicts":
             continue
         for k, m in c.items():
-            lines.append(f"{'corpus (' + fmt + ')':<44} {k:<14} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f}")
+            lines.append(f"{'corpus (' + fmt + ')':<56} {k:<14} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f}")
             misses += [f"corpus ({fmt}): {k} missed {x}" for x in m["missed"]]
             misses += [f"corpus ({fmt}): {k} spurious {x}" for x in m["spurious"]]
     c = report["corpus"].get("conflicts")
     if c:
-        lines.append(f"{'corpus':<44} {'conflicts':<14} {c['precision']:>6.3f} {c['recall']:>6.3f} {c['f1']:>6.3f}")
+        lines.append(f"{'corpus':<56} {'conflicts':<14} {c['precision']:>6.3f} {c['recall']:>6.3f} {c['f1']:>6.3f}")
         misses += [f"corpus: conflicts missed {x}" for x in c["missed"]]
         misses += [f"corpus: conflicts spurious {x}" for x in c["spurious"]]
     lines.append("")
