@@ -154,6 +154,9 @@ def _separator(page) -> Optional[float]:
 def _mode(values: list[float], default: float) -> float:
     if not values:
         return default
+    first = values[0]
+    if all(v == first for v in values):  # the common case: one font size / one baseline on the line
+        return round(first * 2) / 2
     return Counter(round(v * 2) / 2 for v in values).most_common(1)[0][0]
 
 
