@@ -264,9 +264,24 @@ class IssuerHit:
     generic: bool = False
 
 
+# A Central Committee plenum named right after the date, with or without "của":
+# "... ngày 22/10/2018 Hội nghị lần thứ tám Ban Chấp hành Trung ương Đảng khóa XII về ...",
+# "... của Hội nghị Trung ương 8 khóa XII ...".
+_PLENUM_RE = regex.compile(
+    r"[ \t]{0,3},?[ \t]{0,3}(?:\n{1,3}[ \t]{0,3})?(?:(?i:của)" + SP1 + r")?"
+    r"(?P<iss>(?i:hội nghị)" + SP1 + r"(?:"
+    r"(?:(?i:lần thứ)" + SP1 + r"[\p{L}\d]{1,8}" + SP1 + r")?(?i:ban chấp hành trung ương)(?:" + SP1 + r"(?i:đảng))?"
+    r"|(?i:trung ương)" + SP1 + r"\d{1,2})"
+    r"(?:" + SP1 + r"(?i:khóa|khoá)" + SP1 + r"[IVXLC]{1,6})?)(?![\p{L}\d])"
+)
+
+
 def issuer_at(text: str, pos: int) -> Optional[IssuerHit]:
-    """An issuer phrase ("của Bộ Chính trị", "của Tỉnh ủy Nghệ An") starting at ``pos``."""
+    """An issuer phrase ("của Bộ Chính trị", "của Tỉnh ủy Nghệ An", a Central Committee plenum) at ``pos``."""
     pt = patterns()
+    pm = _PLENUM_RE.match(text, pos)
+    if pm:
+        return IssuerHit(collapse(pm.group("iss")), "TW", pm.end("iss"))
     m = pt.issuer.match(text, pos)
     if m:
         phrase = lexicon().issuers.get(key(m.group("iss")))

@@ -444,6 +444,8 @@ def canonical_issuer(name: Optional[str]) -> tuple[Optional[str], Optional[str]]
         return None, None
     k = regex.sub(r"\s+", " ", match_key(name)).strip(" ,.;:")
     k = regex.sub(r"^(?:của|tại)\s", "", k)
+    # a plenum is its Central Committee: "Hội nghị lần thứ tám Ban Chấp hành Trung ương Đảng khóa XII"
+    k = regex.sub(r"^hội nghị\s+(?:lần thứ\s+\S+\s+)?(?=ban chấp hành)", "", k)
     for alias, canon, umb in _tables().aliases:
         if k == alias or k.startswith(alias + " ") or k.startswith(alias + ","):
             return canon, umb

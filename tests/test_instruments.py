@@ -315,3 +315,19 @@ def test_pathological_inputs_complete(unit):
     t0 = time.time()
     extract_citations(t)
     assert time.time() - t0 < 30  # generous: only guards against runaway backtracking
+
+
+@pytest.mark.parametrize(
+    "text, symbol, date, issuer, subject_start",
+    [
+        ("Nghị quyết số 36-NQ/TW ngày 22/10/2018 Hội nghị lần thứ tám Ban Chấp hành Trung ương Đảng khóa XII "
+         "về Chiến lược phát triển bền vững kinh tế biển Việt Nam đến năm 2030",
+         "36-NQ/TW", "2018-10-22", "Hội nghị lần thứ tám Ban Chấp hành Trung ương Đảng khóa XII", "Chiến lược phát triển bền vững"),
+        ("Nghị quyết số 18-NQ/TW ngày 25 tháng 10 năm 2017 của Hội nghị Trung ương 6 khóa XII về một số vấn đề tiếp tục đổi mới",
+         "18-NQ/TW", "2017-10-25", "Hội nghị Trung ương 6 khóa XII", "một số vấn đề"),
+    ],
+)
+def test_plenum_named_after_the_date(text, symbol, date, issuer, subject_start):
+    c = next(c for c in extract_citations(text) if c.symbol == symbol)
+    assert (c.date_cited, c.issuer_named) == (date, issuer)
+    assert c.subject.startswith(subject_start)
