@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.config import Limits
-from pipeline.errors import ReadError
 from pipeline.store import FileEntry, Manifest, Store, utcnow
 from schemas import CORPUS_TABLES, DOC_TABLES, to_table
 
@@ -69,7 +68,7 @@ class BatchResult:
 # discover
 
 
-def sha256_file(path: Path, limit: int | None = None) -> str:
+def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):

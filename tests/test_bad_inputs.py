@@ -14,18 +14,18 @@ import shutil
 import signal
 import time
 import zipfile
-import zlib
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
+from hostile_fixtures import docx_with_document_xml, pdf_bomb
 
 from pipeline import ingest as steps
 from pipeline.config import Limits
 from pipeline.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
-GOOD = REPO / "corpus" / "quang-nam-2025-ke-hoach-doi-ngoai.txt"
 GOOD_PDF = REPO / "corpus" / "nghe-an-2025-chuong-trinh-doi-ngoai.pdf"
 GOOD_DOCX = REPO / "corpus" / "nghe-an-2025-chuong-trinh-doi-ngoai.docx"
 GiB = 1024**3
@@ -46,14 +46,6 @@ def ingest(inbox: Path, out: Path, limits: Limits | None = None) -> dict:
     return {"docs": {Path(d["source_path"]).name for d in docs}, "fails": fails}
 
 
-@pytest.fixture
-def inbox(tmp_path) -> Path:
-    d = tmp_path / "inbox"
-    d.mkdir()
-    shutil.copy(GOOD, d / "good.txt")
-    return d
-
-
 def check(result: dict, name: str, kind: str, *words: str) -> None:
     assert "good.txt" in result["docs"], result
     assert name in result["fails"], result["fails"]
@@ -62,18 +54,6 @@ def check(result: dict, name: str, kind: str, *words: str) -> None:
     assert name in f["message"], f
     for w in words:
         assert w in f["message"], f
-
-
-def _pdf(objs: list[bytes]) -> bytes:
-    out = [b"%PDF-1.7\n"]
-    offs = []
-    for i, o in enumerate(objs, 1):
-        offs.append(sum(len(x) for x in out))
-        out.append(f"{i} 0 obj\n".encode() + o + b"\nendobj\n")
-    x = sum(len(x) for x in out)
-    out.append(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode() + b"".join(f"{o:010d} 00000 n \n".encode() for o in offs))
-    out.append(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n".encode())
-    return b"".join(out)
 
 
 # --------------------------------------------------------------------------- PDF
@@ -122,13 +102,7 @@ def test_pdf_with_thousands_of_pages_is_bounded(inbox, tmp_path):
 
 
 def test_pdf_decompression_bomb_is_refused_with_bounded_memory(inbox, tmp_path):
-    comp = zlib.compressobj(9)
-    chunk = b" " * (1 << 24)
-    stream = b"".join(comp.compress(chunk) for _ in range(64)) + comp.flush()  # 1 GiB of spaces, ~1 MB compressed
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-            f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream + b"\nendstream"]
-    (inbox / "bomb.pdf").write_bytes(_pdf(objs))
+    (inbox / "bomb.pdf").write_bytes(pdf_bomb(1024, hide="none"))  # 1 GiB of spaces, ~1 MB compressed
     check(ingest(inbox, tmp_path / "out"), "bomb.pdf", "too_large", "decompression bomb")
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 < GiB
 
@@ -137,7 +111,7 @@ def test_pdf_decompression_bomb_is_refused_with_bounded_memory(inbox, tmp_path):
 def test_docx_zip_bomb_refused_before_inflating(inbox, tmp_path):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", GOOD_DOCX.read_bytes()[:0] + b"<Types/>")
+        z.writestr("[Content_Types].xml", b"<Types/>")
         with z.open("word/document.xml", "w", force_zip64=True) as fh:
             block = b"<w:t>" + b"A" * (1 << 20) + b"</w:t>"
             for _ in range(2048):  # 2 GiB when inflated
@@ -149,20 +123,11 @@ def test_docx_zip_bomb_refused_before_inflating(inbox, tmp_path):
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 < GiB
 
 
-def _docx_with_document_xml(xml: bytes) -> bytes:
-    src = zipfile.ZipFile(GOOD_DOCX)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            z.writestr(item, xml if item.filename == "word/document.xml" else src.read(item.filename))
-    return buf.getvalue()
-
-
 def test_docx_external_entity_never_resolved(inbox, tmp_path):
     xml = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
            b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
            b"<w:t>&xxe;</w:t></w:r></w:p></w:body></w:document>")
-    (inbox / "xxe.docx").write_bytes(_docx_with_document_xml(xml))
+    (inbox / "xxe.docx").write_bytes(docx_with_document_xml(xml))
     r = ingest(inbox, tmp_path / "out")
     check(r, "xxe.docx", "corrupt")
     cits = pq.read_table(tmp_path / "out" / "footnotes.parquet").to_pylist()
@@ -174,7 +139,7 @@ def test_docx_billion_laughs_never_expanded(inbox, tmp_path):
     xml = (f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY l0 "lol">{ents}]>'
            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
            "<w:t>&l9;</w:t></w:r></w:p></w:body></w:document>").encode()
-    (inbox / "laughs.docx").write_bytes(_docx_with_document_xml(xml))
+    (inbox / "laughs.docx").write_bytes(docx_with_document_xml(xml))
     check(ingest(inbox, tmp_path / "out"), "laughs.docx", "corrupt")
 
 

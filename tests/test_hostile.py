@@ -7,7 +7,6 @@ the isolated read+extract (``process_batch``) next to a good file and bound time
 from __future__ import annotations
 
 import resource
-import shutil
 import time
 from pathlib import Path
 
@@ -28,7 +27,6 @@ from pipeline.readers import read_bytes
 from pipeline.readers.pdf import check_streams
 
 REPO = Path(__file__).resolve().parents[1]
-GOOD = REPO / "corpus" / "quang-nam-2025-ke-hoach-doi-ngoai.txt"
 MiB = 1 << 20
 GiB = 1 << 30
 
@@ -105,14 +103,6 @@ def test_good_docx_still_reads_after_the_full_scan():
 
 
 # --------------------------------------------------------------------------- end to end, isolated worker
-@pytest.fixture
-def inbox(tmp_path) -> Path:
-    d = tmp_path / "inbox"
-    d.mkdir()
-    shutil.copy(GOOD, d / "good.txt")
-    return d
-
-
 def batch(inbox: Path, limits: Limits) -> dict[str, steps.FileOutcome]:
     cands = [c for c in steps.discover([str(inbox)], limits) if not c.error]
     res = steps.process_batch(cands, limits)
