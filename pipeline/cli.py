@@ -159,7 +159,7 @@ def serve(
     import contextlib
     import os
 
-    from pipeline.localserver import local_server
+    from pipeline.localserver import local_server, stop_children
 
     import signal
 
@@ -174,7 +174,11 @@ def serve(
 
         out.print(f"serving '{name}': {settings.inbox} → {settings.out} on '{settings.cron}' ({settings.timezone}) "
                   f"via {api_url}; Ctrl-C to stop", highlight=False)
-        flows.serve(settings, name=name)
+        try:
+            flows.serve(settings, name=name)
+        finally:
+            if stop_children():
+                out.print("stopped the run in progress; the next run resumes it", highlight=False)
 
 
 

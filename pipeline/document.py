@@ -110,6 +110,8 @@ class Document:
     sha256: Optional[str] = None
     n_pages: int = 0
     warnings: list[str] = field(default_factory=list)
+    # (section starts in order, their indices): built on first section_at, rebuilt if sections change
+    _section_starts: Optional[tuple[list[int], list[int]]] = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------
     @property
@@ -132,13 +134,22 @@ class Document:
         return offset
 
     def section_at(self, offset: int) -> Optional[Section]:
-        """The innermost section containing ``offset`` (footnotes: their anchor's section)."""
+        """The innermost section containing ``offset`` (footnotes: their anchor's section): of the
+        sections holding it, the deepest, and of those the one starting last."""
         pos = self.body_offset(offset)
+        secs = self.sections
+        if not secs:
+            return None
+        starts = self._section_starts
+        if starts is None or len(starts) != len(secs):
+            order = sorted(range(len(secs)), key=lambda i: secs[i].char_start)
+            starts = self._section_starts = ([secs[i].char_start for i in order], order)
+        keys, order = starts
         best: Optional[Section] = None
-        for s in self.sections:
-            if s.char_start <= pos < s.char_end and (best is None or s.level >= best.level):
-                if best is None or s.char_start >= best.char_start:
-                    best = s
+        for i in order[: bisect.bisect_right(keys, pos)]:
+            s = secs[i]
+            if pos < s.char_end and (best is None or (s.level >= best.level and s.char_start >= best.char_start)):
+                best = s
         return best
 
     def page_at(self, offset: int) -> Optional[int]:

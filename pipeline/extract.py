@@ -6,7 +6,8 @@ relation records the linker needs.  No I/O, no Prefect.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 from extractors.dates import extract_dates
@@ -23,6 +24,17 @@ class Extraction:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     citations: list[Citation] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _row(record: Any) -> dict[str, Any]:
+    """A record's fields as a row (shallow: ``dataclasses.asdict`` deep-copies every value, a third of
+    the extraction time on a plan)."""
+    return {name: getattr(record, name) for name in _field_names(type(record))}
 
 
 def _section_id(doc: Document, offset: int) -> str | None:
@@ -46,7 +58,7 @@ def extract_document(doc: Document) -> Extraction:
     rows = []
     for i, c in enumerate(cits):
         c.section = _section_id(doc, c.char_start)
-        r = asdict(c)
+        r = _row(c)
         r["extra"] = json.dumps(c.extra, ensure_ascii=False, sort_keys=True, default=str) if c.extra else None
         r.update(doc_id=doc.doc_id, mention=i, in_footnote=c.char_start >= doc.body_end)
         rows.append(r)
@@ -55,15 +67,15 @@ def extract_document(doc: Document) -> Extraction:
     out.relations = extract_relations(text, cits)
 
     out.rows["localities"] = [
-        {**asdict(loc), "doc_id": doc.doc_id, "section": _section_id(doc, loc.char_start)}
+        {**_row(loc), "doc_id": doc.doc_id, "section": _section_id(doc, loc.char_start)}
         for loc in extract_localities(text)
     ]
     dates = extract_dates(text, doc_year=year)
     out.rows["dates"] = [
-        {**asdict(d), "doc_id": doc.doc_id, "section": _section_id(doc, d.char_start)} for d in dates
+        {**_row(d), "doc_id": doc.doc_id, "section": _section_id(doc, d.char_start)} for d in dates
     ]
     out.rows["targets"] = [
-        {**asdict(t), "doc_id": doc.doc_id, "section": _section_id(doc, t.char_start), "category": target_category(t.unit)}
+        {**_row(t), "doc_id": doc.doc_id, "section": _section_id(doc, t.char_start), "category": target_category(t.unit)}
         for t in extract_targets(text, doc_year=year, dates=dates)
     ]
     return out

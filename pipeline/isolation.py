@@ -46,7 +46,9 @@ def warm_up() -> None:
     if _WARM:
         return
     from pipeline.extract import extract_document
-    from pipeline.readers import docx, pdf, read_bytes  # noqa: F401
+    from pipeline.readers import docx, pdf, pdf_lines, read_bytes  # noqa: F401
+
+    pdf_lines.warm_up()  # compiled PDF kernels, inherited by every forked reader
 
     # one tiny plan through every stage: lazily built tables, patterns and the spaCy pipeline are then
     # shared by every forked worker instead of being rebuilt (and thrown away) in each one

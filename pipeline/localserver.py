@@ -63,3 +63,26 @@ def local_server(timeout: float = 120.0) -> Iterator[str]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def stop_children(timeout: float = 20.0) -> int:
+    """Stop the flow runs this process started (Prefect runs served flows in child processes).
+
+    Called when `plans serve` stops, *before* its private server goes: a run still in flight is
+    terminated while it can still report its final state (ingestion is crash-safe: a terminated run
+    loses nothing already committed and the next run redoes the rest).  Without this, a run
+    outliving the server retries its state report for minutes, holding the service's output open.
+    Returns how many children were stopped.
+    """
+    import multiprocessing
+
+    kids = [p for p in multiprocessing.active_children() if p.is_alive()]
+    for p in kids:
+        p.terminate()
+    deadline = time.time() + timeout
+    for p in kids:
+        p.join(max(0.0, deadline - time.time()))
+        if p.is_alive():
+            p.kill()
+            p.join(5)
+    return len(kids)

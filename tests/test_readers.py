@@ -13,7 +13,8 @@ import pytest
 from pipeline.errors import ReadError
 from pipeline.readers import ReadLimits, read_bytes, read_document
 from pipeline.readers.common import Line, join_two, marker, rebuild_paragraphs
-from pipeline.readers.pdf import _assemble, _PLine
+from pipeline.readers.pdf import _assemble
+from pipeline.readers.pdf_lines import PLine
 from pipeline.normalize import normalize_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -248,7 +249,7 @@ def test_rebuild_paragraphs_geometry():
 
 
 def _pl(text, x0, x1, base, size, page, sup=None):
-    ln = _PLine(chars=[], base=base, size=size, page=page, x0=x0, x1=x1, text=text)
+    ln = PLine(base=base, size=size, page=page, x0=x0, x1=x1, text=text)
     ln.sup_label = sup
     ln.top = base - size
     return ln

@@ -22,7 +22,7 @@ def test_served_schedule_fires_an_ingest_run(tmp_path):
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
     env.pop("PREFECT_API_URL", None)
     cmd = [sys.executable, "-m", "pipeline.cli", "serve", "--inbox", str(inbox), "--out", str(out), "--cron", "* * * * *"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         t0 = time.time()
         while time.time() - t0 < 240 and not (out / "documents.parquet").exists():
@@ -35,9 +35,16 @@ def test_served_schedule_fires_an_ingest_run(tmp_path):
         proc.send_signal(signal.SIGTERM)
         try:
             output = proc.communicate(timeout=60)[0].decode()
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            output = proc.communicate()[0].decode()
+        except subprocess.TimeoutExpired:  # fail, but never hang on a child still holding the output pipe
+            os.killpg(proc.pid, signal.SIGKILL)
+            output = proc.communicate(timeout=30)[0].decode()
+            raise AssertionError("`plans serve` did not stop within 60 s of SIGTERM:\n" + output[-3000:])
+    for _ in range(20):  # helpers (multiprocessing's resource tracker) exit just after the service
+        left_kids = subprocess.run(["pgrep", "-a", "-s", str(proc.pid)], capture_output=True, text=True).stdout.strip()
+        if not left_kids:
+            break
+        time.sleep(0.5)
+    assert left_kids == "", f"processes of the stopped service were left running: {left_kids}"
     assert "via http://127.0.0.1:" in output
     port = output.split("via http://127.0.0.1:")[1].split("/")[0]
     time.sleep(2)

@@ -221,6 +221,9 @@ def _strip_markers(raw: str) -> tuple[str, list[tuple[str, int]]]:
     return clean, marks
 
 
+_WS_RUN_RE = regex.compile(r"[ \n]+")
+
+
 def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
     """Normalize one raw block.
 
@@ -229,22 +232,23 @@ def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
     """
     raw_clean, marks = _strip_markers(raw)
     norm, offs = normalize(raw_clean)
+    # collapse every run of spaces/newlines to one character ("\n" if the run holds one, at the last
+    # "\n"; else " " at the first space); drop leading and trailing runs
     out: list[str] = []
     o: list[int] = []
-    pend = ""
-    pend_off = 0
-    for ch, off in zip(norm, offs):
-        if ch == " " or ch == "\n":
-            if out:
-                if ch == "\n" or not pend:
-                    pend, pend_off = ch, off
-            continue
-        if pend:
-            out.append(pend)
-            o.append(pend_off)
-            pend = ""
-        out.append(ch)
-        o.append(off)
+    last = 0
+    gap: Optional[tuple[int, int]] = None  # the whitespace run before norm[last:]
+    for m in [*_WS_RUN_RE.finditer(norm), None]:
+        s, e = m.span() if m is not None else (len(norm), len(norm))
+        if s > last:
+            if out and gap is not None:
+                k = norm.rfind("\n", gap[0], gap[1])
+                out.append("\n" if k >= 0 else " ")
+                o.append(offs[k] if k >= 0 else offs[gap[0]])
+            out.append(norm[last:s])
+            o.extend(offs[last:s])
+        gap = (s, e)
+        last = e
     text = "".join(out)
     anchors: list[tuple[str, int]] = []
     for lab, pos in marks:

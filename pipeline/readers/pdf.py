@@ -1,23 +1,15 @@
 """PDF reader on pypdfium2 (per-character geometry, no pdfplumber).
 
-Why per character: PDFs written by LibreOffice/Word often draw the Vietnamese
-letters that come from a fallback font ("ư", "ờ", "ỉ" ...) in a separate text
-object at the end of the line, so PDFium's plain text dump puts them out of
-order ("T nh Qu ng Nam Ỉ Ả").  We read every char's box, baseline and font
-size (a few ctypes calls per char, ~8 ms/page) and rebuild lines ourselves:
-
-1. cluster chars into lines by baseline, sort by x, split at wide gaps
-   (two-column header / signature tables → column blocks);
-2. superscript digits (small and raised) become footnote markers;
-3. drop running headers/footers and page numbers (top/bottom zone, repeated
-   or "3", "- 3 -", "Trang 3");
-4. the bottom run of small-font lines starting with a footnote number is the
-   footnote area → footnotes (continued across pages);
-5. rebuild paragraphs across lines and page breaks (``common.rebuild_paragraphs``).
+1. every page's glyphs -> runs -> lines (``pdf_lines``: baseline clustering, left-to-right order,
+   column gaps, superscript digits -> footnote markers); pages without a usable text layer are OCRed;
+2. drop running headers/footers and page numbers (top/bottom zone, repeated or "3", "- 3 -", "Trang 3");
+3. the bottom run of small-font lines starting with a footnote number (or below a footnote rule) is the
+   footnote area -> footnotes (continued across pages);
+4. side-by-side column runs (header / signature tables) become table cells; the rest is rebuilt into
+   paragraphs across lines and page breaks (``common.rebuild_paragraphs``).
 """
 from __future__ import annotations
 
-import ctypes
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +19,7 @@ import regex
 
 from pipeline.errors import ReadError
 from pipeline.readers.ocr import needs_ocr, ocr_pdf_page, repair_ocr_text, tesseract_available
+from pipeline.readers.pdf_lines import Glyphs, PLine, footnote_rule, lay_out, page_glyphs, text_glyphs
 from pipeline.readers.common import (
     PAGE_NUMBER_RE,
     Line,
@@ -37,7 +30,6 @@ from pipeline.readers.common import (
     classify,
     join_lines,
     join_two,
-    marker,
     rebuild_paragraphs,
     MARK_OPEN,
     MARK_CLOSE,
@@ -48,32 +40,10 @@ _FPDF_ERR_SECURITY = 6
 
 
 @dataclass
-class _Ch:
-    c: str
-    x0: float
-    x1: float
-    base: float  # baseline, y down
-    size: float
-
-
-@dataclass
-class _PLine:
-    chars: list[_Ch]
-    base: float
-    size: float
-    page: int
-    x0: float = 0.0
-    x1: float = 0.0
-    text: str = ""
-    sup_label: Optional[str] = None  # leading superscript number (footnote area)
-    top: float = 0.0
-
-
-@dataclass
 class _Columns:
     """A run of lines laid out in side-by-side columns (header/signature tables)."""
 
-    columns: list[list[_PLine]] = field(default_factory=list)
+    columns: list[list[PLine]] = field(default_factory=list)
     page: int = 0
 
 
@@ -91,177 +61,18 @@ def _open(data: bytes, path: str):
         raise ReadError("corrupt", f"is a damaged PDF that PDFium cannot open ({e})", path)
 
 
-def _page_chars(page, page_no: int) -> list[_Ch]:
-    import pypdfium2.raw as pr
-
-    tp = page.get_textpage()
-    try:
-        n = tp.count_chars()
-        if n <= 0:
-            return []
-        text = tp.get_text_range(0, n)
-        H = page.get_height()
-        raw_tp = tp.raw
-        rc = pr.FS_RECTF()
-        ox, oy = ctypes.c_double(), ctypes.c_double()
-        out: list[_Ch] = []
-        aligned = len(text) == n
-        for i in range(n):
-            if pr.FPDFText_IsGenerated(raw_tp, i):
-                continue
-            if aligned:
-                c = text[i]
-            else:
-                cp = pr.FPDFText_GetUnicode(raw_tp, i)
-                c = chr(cp) if 0 < cp < 0x110000 else ""
-            if c == "\ufffe":  # PDFium's code for a hyphen it takes for a soft one (e.g. Word's non-breaking hyphen)
-                c = "-"
-            if not c or c in "\r\n\x00\uffff":
-                continue
-            pr.FPDFText_GetLooseCharBox(raw_tp, i, rc)
-            pr.FPDFText_GetCharOrigin(raw_tp, i, ox, oy)
-            size = pr.FPDFText_GetFontSize(raw_tp, i)
-            x0, x1 = rc.left, rc.right
-            out.append(_Ch(c, x0, x1 if x1 > x0 else x0, H - oy.value, size if size > 0 else 1.0))
-        return out
-    finally:
-        tp.close()
-
-
-def _separator(page) -> Optional[float]:
-    """y (down) of a footnote separator: a short horizontal rule in the lower part of the page."""
-    import pypdfium2.raw as pr
-
-    W = page.get_width()
-    H = page.get_height()
-    best: Optional[float] = None
-    try:
-        objs = page.get_objects(filter=(pr.FPDF_PAGEOBJ_PATH,), max_depth=2)
-        for o in objs:
-            left, bottom, right, top = o.get_bounds()
-            if top - bottom > 2.5 or not (30.0 <= right - left <= 0.55 * W):
-                continue
-            y = H - top
-            if y < 0.2 * H or left > 0.4 * W:
-                continue
-            if best is None or y < best:
-                best = y
-    except Exception:  # geometry is a hint only
-        return None
-    return best
-
-
 def _mode(values: list[float], default: float) -> float:
+    """Most common value rounded to 0.5 (ties: first seen)."""
     if not values:
         return default
-    first = values[0]
-    if all(v == first for v in values):  # the common case: one font size / one baseline on the line
-        return round(first * 2) / 2
     return Counter(round(v * 2) / 2 for v in values).most_common(1)[0][0]
 
 
-def _cluster_lines(chars: list[_Ch], page_no: int) -> list[_PLine]:
-    chars = [c for c in chars if c.c.strip() or c.x1 > c.x0]
-    chars.sort(key=lambda c: c.base)
-    groups: list[list[_Ch]] = []
-    anchor = 0.0
-    gmax = 0.0
-    for ch in chars:
-        if groups and ch.base - anchor <= 0.5 * max(gmax, ch.size):
-            groups[-1].append(ch)
-            if ch.c.strip():
-                gmax = max(gmax, ch.size)
-            continue
-        groups.append([ch])
-        anchor = ch.base
-        gmax = ch.size if ch.c.strip() else 0.0
-    lines: list[_PLine] = []
-    for g in groups:
-        g.sort(key=lambda c: (c.x0, c.x1))
-        visible = [c for c in g if c.c.strip()]
-        if not visible:
-            continue
-        size = _mode([c.size for c in visible], visible[0].size)
-        big = [c for c in visible if c.size >= 0.8 * size]
-        base = _mode([c.base for c in big], big[0].base) if big else visible[0].base
-        # split at wide horizontal gaps (columns)
-        seg: list[_Ch] = []
-        last_x1 = None
-        for c in g:
-            if c.c.strip() and last_x1 is not None and c.x0 - last_x1 > 2.0 * size and seg:
-                lines.append(_make_line(seg, base, size, page_no))
-                seg = []
-            seg.append(c)
-            if c.c.strip():
-                last_x1 = c.x1
-        if seg:
-            lines.append(_make_line(seg, base, size, page_no))
-    lines = [ln for ln in lines if ln.text]
-    lines.sort(key=lambda ln: (round(ln.base, 0), ln.x0))
-    return lines
-
-
-_UNIT_RE = regex.compile(r"(?:\b(?:k|c|d|m)?m|ha)$")
-
-
-def _make_line(chars: list[_Ch], base: float, size: float, page_no: int) -> _PLine:
-    parts: list[str] = []
-    prev: Optional[_Ch] = None
-    sup_run: list[str] = []
-    lead_label: Optional[str] = None
-    visible_seen = False
-
-    def flush_sup() -> None:
-        nonlocal lead_label
-        if not sup_run:
-            return
-        lab = "".join(sup_run)
-        sup_run.clear()
-        if not visible_seen_before_sup[0]:
-            lead_label = lab
-            return
-        tail = "".join(parts)[-3:]
-        if _UNIT_RE.search(tail):
-            parts.append(lab)
-        else:
-            parts.append(marker(lab))
-
-    visible_seen_before_sup = [False]
-    for ch in chars:
-        if not ch.c.strip():
-            if parts and not parts[-1].endswith(" "):
-                flush_sup()
-                parts.append(" ")
-            prev = ch
-            continue
-        is_sup = ch.c.isdigit() and ch.size < 0.8 * size and ch.base < base - 0.12 * size
-        if prev is not None and prev.c.strip() and ch.x0 - prev.x1 > 0.12 * max(size, 1.0) and not is_sup:
-            flush_sup()
-            if parts and not parts[-1].endswith(" "):
-                parts.append(" ")
-        if is_sup:
-            if not sup_run:
-                visible_seen_before_sup[0] = visible_seen
-            sup_run.append(ch.c)
-        else:
-            flush_sup()
-            parts.append(ch.c)
-            visible_seen = True
-        prev = ch
-    flush_sup()
-    text = "".join(parts).strip()
-    vis = [c for c in chars if c.c.strip()]
-    ln = _PLine(chars=chars, base=base, size=size, page=page_no, x0=vis[0].x0 if vis else 0.0, x1=max((c.x1 for c in vis), default=0.0), text=text)
-    ln.sup_label = lead_label
-    ln.top = base - size
-    return ln
-
-
-def _is_running(ln: _PLine, H: float) -> bool:
+def _is_running(ln: PLine, H: float) -> bool:
     return ln.base < 0.12 * H or ln.base > 0.90 * H
 
 
-def _fits_column(x: _PLine, col: list[_PLine], em: float) -> bool:
+def _fits_column(x: PLine, col: list[PLine], em: float) -> bool:
     """Does line x follow the column's alignment (left, centred or right)?"""
     tol = 0.6 * em
     checks = (
@@ -276,14 +87,14 @@ def _fits_column(x: _PLine, col: list[_PLine], em: float) -> bool:
     return False
 
 
-def _group_columns(lines: list[_PLine], em: float, left: float, right: float) -> list[Union[_PLine, _Columns]]:
+def _group_columns(lines: list[PLine], em: float, left: float, right: float) -> list[Union[PLine, _Columns]]:
     """Find runs of side-by-side lines (same baseline, separated by a wide gap).
 
     A run starts at a row holding two or more segments; following rows join it
     while each of their lines overlaps exactly one column's horizontal extent
     and the vertical gap stays small.
     """
-    out: list[Union[_PLine, _Columns]] = []
+    out: list[Union[PLine, _Columns]] = []
     i = 0
     n = len(lines)
 
@@ -300,7 +111,7 @@ def _group_columns(lines: list[_PLine], em: float, left: float, right: float) ->
             i += 1
             continue
         first = sorted(lines[i:j], key=lambda x: x.x0)
-        cols: list[list[_PLine]] = [[x] for x in first]
+        cols: list[list[PLine]] = [[x] for x in first]
         ext = [[x.x0, x.x1] for x in first]
         k = j
         bases = [lines[i].base]
@@ -395,8 +206,8 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
             raise ReadError("empty", "is a PDF with no pages", path)
         if n_pages > limits.max_pages:
             raise ReadError("too_large", f"has {n_pages} pages, over the {limits.max_pages}-page limit", path)
-        pages: list[list[_PLine]] = []
-        heights: list[float] = []
+        pages: list[list[PLine]] = []
+        heights_pages: list[float] = []
         seps: list[Optional[float]] = []
         n_chars = 0
         page_info: dict[int, tuple[str, Optional[float]]] = {}
@@ -406,42 +217,47 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
             page = pdf[pi]
             try:
                 H = page.get_height()
-                chars = _page_chars(page, pi + 1)
-                seps.append(_separator(page) if chars else None)
+                glyphs = page_glyphs(page)
+                n_glyphs = glyphs.n_glyphs()
+                seps.append(footnote_rule(page) if n_glyphs else None)
             finally:
                 page.close()
             method, conf = "text", None
-            page_text = "".join(c.c for c in chars).strip()
+            lines = lay_out(glyphs, pi + 1)
+            page_text = _MARKER_RE.sub("", "\n".join(ln.text for ln in lines))  # our own markers are not bad glyphs
             # OCR a page with no text layer, or with a long text layer that is gibberish; a short
             # real text layer (a signature page) is kept as it is.
             if not page_text or (len(page_text) >= 40 and not _clearly_text(page_text) and needs_ocr(page_text)):
                 if ocr_ok is None:
                     ocr_ok = tesseract_available()
                 if ocr_ok:
-                    chars, conf = _ocr_chars(data, pi, path)
+                    glyphs, conf = _ocr_glyphs(data, pi, path)
+                    n_glyphs = glyphs.n_glyphs()
+                    lines = lay_out(glyphs, pi + 1)
                     seps[-1] = None
                     method = "ocr"
                     warnings.append(f"page {pi + 1}: no usable text layer, read by OCR (mean confidence {conf:.0f})")
-                elif not chars:
+                elif not n_glyphs:
                     method = "empty"
             page_info[pi + 1] = (method, conf)
-            n_chars += sum(1 for c in chars if c.c.strip())
+            n_chars += n_glyphs
             if n_chars > limits.max_chars:  # stop early: memory grows with the text kept
                 raise ReadError("too_large", f"has over {limits.max_chars} characters of text in its first {pi + 1} page(s), over the character limit", path)
-            heights.append(H)
-            pages.append(_cluster_lines(chars, pi + 1))
+            heights_pages.append(H)
+            pages.append(lines)
     finally:
         pdf.close()
     if n_chars == 0:
         hint = "" if ocr_ok else " — install Tesseract with its Vietnamese model (apt-get install tesseract-ocr tesseract-ocr-vie) to read scanned plans"
         raise ReadError("no_text_layer", f"has {n_pages} page(s) but no text layer (scanned images?); OCR is needed{hint}", path)
-    raw = _assemble(pages, heights, seps, n_pages)
+    raw = _assemble(pages, heights_pages, seps, n_pages)
     raw.page_info = page_info
     raw.warnings.extend(warnings)
     return raw
 
 
 _VN_LETTER_RE = regex.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u00c0-\u00c3\u00c8-\u00ca\u00cc\u00cd\u00d2-\u00d5\u00d9\u00da\u00dd\u00e0-\u00e3\u00e8-\u00ea\u00ec\u00ed\u00f2-\u00f5\u00f9\u00fa\u00fd\u1ea0-\u1ef9]")
+_MARKER_RE = regex.compile(MARK_OPEN + r"[^" + MARK_CLOSE + r"]{0,12}" + MARK_CLOSE)
 _BAD_GLYPH_RE = regex.compile(r"[\ufffd\ue000-\uf8ff]")
 
 
@@ -451,29 +267,22 @@ def _clearly_text(page_text: str) -> bool:
     return len(head) >= 200 and len(_VN_LETTER_RE.findall(head)) >= 0.08 * len(head) and not _BAD_GLYPH_RE.search(head)
 
 
-def _ocr_chars(data: bytes, page_index: int, path: str) -> tuple[list[_Ch], float]:
-    """OCR one page; its lines become characters laid out over each line's box, so the
+def _ocr_glyphs(data: bytes, page_index: int, path: str) -> tuple[Glyphs, float]:
+    """OCR one page; its lines become glyphs laid out over each line's box, so the
     ordinary line/paragraph/footnote reconstruction applies to scanned pages too."""
     try:
         pg = ocr_pdf_page(data, page_index, dpi=None, name=path)
     except RuntimeError as exc:
         raise ReadError("no_text_layer", f"page {page_index + 1} needs OCR, which failed: {exc}", path) from exc
     texts = [t for t in repair_ocr_text(pg.text).split("\n") if t.strip()]
-    out: list[_Ch] = []
+    boxes = []
     for text, ln in zip(texts, pg.lines):
-        text = text.strip()
         h = max(ln.bottom - ln.top, 1.0)
-        size = h * 0.8
-        base = ln.bottom - h * 0.18
-        width = max(ln.right - ln.left, 1.0)
-        step = width / max(len(text), 1)
-        for k, c in enumerate(text):
-            x0 = ln.left + k * step
-            out.append(_Ch(c, x0, x0 + step, base, size))
-    return out, float(pg.mean_confidence or 0.0)
+        boxes.append((text.strip(), ln.left, max(ln.right, ln.left + 1.0), ln.bottom - h * 0.18, h * 0.8))
+    return text_glyphs(boxes), float(pg.mean_confidence or 0.0)
 
 
-def _assemble(pages: list[list[_PLine]], heights: list[float], seps: list[Optional[float]], n_pages: int) -> RawDoc:
+def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optional[float]], n_pages: int) -> RawDoc:
     all_lines = [ln for p in pages for ln in p]
     weights: Counter = Counter()
     for ln in all_lines:
@@ -489,7 +298,7 @@ def _assemble(pages: list[list[_PLine]], heights: list[float], seps: list[Option
                 seen.add(regex.sub(r"\d+", "#", ln.text))
         keys.update(seen)
     repeated = {k for k, c in keys.items() if n_pages >= 3 and c >= max(2, 0.5 * n_pages)}
-    kept_pages: list[list[_PLine]] = []
+    kept_pages: list[list[PLine]] = []
     for p, H in zip(pages, heights):
         kept = []
         for ln in p:
@@ -503,7 +312,7 @@ def _assemble(pages: list[list[_PLine]], heights: list[float], seps: list[Option
         kept_pages.append(kept)
     # ---- footnote areas
     footnotes: list[RawFootnote] = []
-    body_pages: list[list[_PLine]] = []
+    body_pages: list[list[PLine]] = []
     pending: list[str] = []  # body marker labels still waiting for their footnote text
     for p, H, sep in zip(kept_pages, heights, seps):
         body_labels = set(regex.findall(MARK_OPEN + r"(\d{1,3})" + MARK_CLOSE, "".join(ln.text for ln in p)))
@@ -557,7 +366,7 @@ def _assemble(pages: list[list[_PLine]], heights: list[float], seps: list[Option
     left = _mode(xs, 0.0) if xs else 0.0
     rights = sorted(ln.x1 for ln in body_lines)
     right = rights[int(0.9 * (len(rights) - 1))] if rights else left + 400
-    items: list[Union[_PLine, _Columns]] = []
+    items: list[Union[PLine, _Columns]] = []
     for p in body_pages:
         items.extend(_group_columns(p, em, left, right))
     blocks: list[RawBlock] = []
@@ -592,7 +401,7 @@ def _assemble(pages: list[list[_PLine]], heights: list[float], seps: list[Option
     return RawDoc(blocks=blocks, footnotes=footnotes, n_pages=n_pages)
 
 
-def _multi_column(lines: list[_PLine]) -> bool:
+def _multi_column(lines: list[PLine]) -> bool:
     """True when two of the lines share a baseline (a table / column layout, not a footnote area)."""
     return any(a.page == b.page and abs(a.base - b.base) < 0.3 * max(a.size, 1.0) for a, b in zip(lines, lines[1:]))
 
@@ -600,7 +409,7 @@ def _multi_column(lines: list[_PLine]) -> bool:
 _LEAD_NUM_RE = regex.compile(r"^(\d{1,3})[.)]?\s+(?=\S)")
 
 
-def _fn_label(ln: _PLine, body_labels: set[str]) -> Optional[str]:
+def _fn_label(ln: PLine, body_labels: set[str]) -> Optional[str]:
     if ln.sup_label:
         return ln.sup_label
     m = _LEAD_NUM_RE.match(ln.text)
@@ -609,7 +418,7 @@ def _fn_label(ln: _PLine, body_labels: set[str]) -> Optional[str]:
     return None
 
 
-def _strip_label(ln: _PLine, lab: str) -> str:
+def _strip_label(ln: PLine, lab: str) -> str:
     if ln.sup_label:
         return ln.text
     m = _LEAD_NUM_RE.match(ln.text)

@@ -1,0 +1,476 @@
+"""One PDF page -> text lines, from PDFium's per-character geometry (the reader's hot loop).
+
+Why geometry and not PDFium's text dump: PDFs written by LibreOffice/Word often draw the
+Vietnamese letters that come from a fallback font ("ư", "ờ", "ỉ" ...) in a separate text object
+at the end of the line, so the dump puts them out of order ("T nh Qu ng Nam Ỉ Ả"); superscript
+footnote numbers, footnote areas (smaller type), running headers and the two-column header and
+signature tables are only visible in the geometry too.
+
+Speed: a page has a few thousand characters and each needs five PDFium calls (code point,
+generated?, loose box, origin, font size).  Through ctypes from Python that is ~1 µs a call; the
+loop below is compiled by Numba and calls PDFium directly (~20 ns a character, all five calls), then
+clusters lines and lays out their text in compiled code too.  Python sees one array per page.
+
+Layout rules (unchanged from the pure-Python reader they replace):
+
+1. characters are sorted by baseline and grouped into lines (a character joins the line when its
+   baseline is within half the line's largest font size of the line's first baseline);
+2. a line is sorted left to right; its size and baseline are the most common (rounded to 0.5 pt)
+   among its glyphs; a gap wider than 2 ems splits it into column segments;
+3. a space is written where a real (not PDFium-generated) space stood or the gap exceeds 0.12 em;
+4. digits smaller than 0.8 x and raised above the line are superscripts: footnote markers after
+   text ("ngoại¹" -> marker), the footnote number when they open a line, plain digits after a unit
+   ("m²").
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import Optional
+
+import numba
+import numpy as np
+import regex
+
+from pipeline.readers.common import marker
+
+_SPACE_EM = 0.12  # a horizontal gap wider than this many ems between two glyphs is a word break
+_COLUMN_EM = 2.0  # ... wider than this, a column break (header/signature tables)
+
+# element kinds
+_SKIP, _GLYPH, _SPACE = 0, 1, 2
+
+# str.isspace() for every code point up to U+3000 (the last whitespace code point)
+_IS_SPACE = np.array([chr(i).isspace() for i in range(0x3001)], dtype=np.bool_)
+
+
+@dataclass
+class PLine:
+    """One line (or one column segment of a line) of a page, y measured downwards."""
+
+    base: float
+    size: float
+    page: int
+    x0: float = 0.0
+    x1: float = 0.0
+    text: str = ""
+    sup_label: Optional[str] = None  # leading superscript number (footnote area)
+    top: float = 0.0
+
+
+class Glyphs:
+    """A page's characters as arrays: code point, box (x0, x1), baseline (y down), font size, kind."""
+
+    __slots__ = ("code", "x0", "x1", "base", "size", "kind")
+
+    def __init__(self, n: int) -> None:
+        self.code = np.zeros(n, np.uint32)
+        self.x0 = np.zeros(n, np.float64)
+        self.x1 = np.zeros(n, np.float64)
+        self.base = np.zeros(n, np.float64)
+        self.size = np.ones(n, np.float64)
+        self.kind = np.zeros(n, np.uint8)
+
+    def n_glyphs(self) -> int:
+        return int(np.count_nonzero(self.kind == _GLYPH))
+
+
+# ----------------------------------------------------------------------------- PDFium calls
+def _bare(fn, restype, *argtypes):
+    """A PDFium function as a plain C prototype (pointers as size_t) that Numba can call."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_KERNELS = None
+
+
+def _kernels():
+    """Compile the page kernel once per process (~1 s; done before workers fork, see isolation.warm_up)."""
+    global _KERNELS
+    if _KERNELS is not None:
+        return _KERNELS
+    import pypdfium2.raw as pr
+
+    S, I = ctypes.c_size_t, ctypes.c_int
+    get_unicode = _bare(pr.FPDFText_GetUnicode, ctypes.c_uint, S, I)
+    is_generated = _bare(pr.FPDFText_IsGenerated, I, S, I)
+    get_box = _bare(pr.FPDFText_GetLooseCharBox, I, S, I, S)
+    get_origin = _bare(pr.FPDFText_GetCharOrigin, I, S, I, S, S)
+    get_size = _bare(pr.FPDFText_GetFontSize, ctypes.c_double, S, I)
+
+    @numba.njit(nogil=True)
+    def read_chars(tp, n, height, is_space, code, x0, x1, base, size, kind):  # pragma: no cover - compiled
+        rect = np.empty(4, np.float32)  # FS_RECTF: left, top, right, bottom
+        org = np.empty(2, np.float64)
+        ra = rect.ctypes.data
+        oa = org.ctypes.data
+        n_space = is_space.shape[0]
+        for i in range(n):
+            c = get_unicode(tp, i)
+            if c == 0xFFFE:  # PDFium's code for a hyphen it takes for a soft one (e.g. Word's non-breaking hyphen)
+                c = 0x2D
+            if c == 0 or c == 0xFFFF or c >= 0x110000 or c == 13 or c == 10 or is_generated(tp, i):
+                kind[i] = 0
+                continue
+            if 0xD800 <= c <= 0xDFFF:
+                c = 0xFFFD
+            code[i] = c
+            get_box(tp, i, ra)
+            left = rect[0]
+            right = rect[2]
+            if right < left:
+                right = left
+            if c < n_space and is_space[c]:
+                if right <= left:  # a zero-width space says nothing about the layout
+                    kind[i] = 0
+                    continue
+                kind[i] = 2
+            else:
+                kind[i] = 1
+            get_origin(tp, i, oa, oa + 8)
+            x0[i] = left
+            x1[i] = right
+            base[i] = height - org[1]
+            s = get_size(tp, i)
+            size[i] = s if s > 0 else 1.0
+        return n
+
+    count_objects = _bare(pr.FPDFPage_CountObjects, I, S)
+    get_object = _bare(pr.FPDFPage_GetObject, S, S, I)
+    form_count = _bare(pr.FPDFFormObj_CountObjects, I, S)
+    form_object = _bare(pr.FPDFFormObj_GetObject, S, S, ctypes.c_ulong)
+    obj_type = _bare(pr.FPDFPageObj_GetType, I, S)
+    obj_bounds = _bare(pr.FPDFPageObj_GetBounds, I, S, S, S, S, S)
+    PATH, FORM = int(pr.FPDF_PAGEOBJ_PATH), int(pr.FPDF_PAGEOBJ_FORM)
+
+    @numba.njit(nogil=True)
+    def separator(page, width, height):  # pragma: no cover - compiled
+        box = np.empty(4, np.float32)  # left, bottom, right, top
+        a0 = box.ctypes.data
+        best = np.nan
+        n = count_objects(page)
+        for i in range(n):
+            obj = get_object(page, i)
+            t = obj_type(obj)
+            m = 1
+            if t == FORM:
+                m = form_count(obj)
+            for j in range(m):
+                o = obj
+                if t == FORM:
+                    o = form_object(obj, j)
+                    if obj_type(o) != PATH:
+                        continue
+                elif t != PATH:
+                    continue
+                if not obj_bounds(o, a0, a0 + 4, a0 + 8, a0 + 12):
+                    continue
+                left, bottom, right, top = box[0], box[1], box[2], box[3]
+                if top - bottom > 2.5 or not (30.0 <= right - left <= 0.55 * width):
+                    continue
+                y = height - top
+                if y < 0.2 * height or left > 0.4 * width:
+                    continue
+                if best != best or y < best:
+                    best = y
+        return best
+
+    _KERNELS = (read_chars, separator)
+    return _KERNELS
+
+
+def footnote_rule(page) -> Optional[float]:
+    """y (down) of a footnote separator: a short horizontal rule (a path, possibly inside a form
+    XObject) in the lower part of the page, left-aligned."""
+    sep = _kernels()[1](ctypes.cast(page.raw, ctypes.c_void_p).value, float(page.get_width()), float(page.get_height()))
+    return None if sep != sep else float(sep)
+
+
+def page_glyphs(page) -> Glyphs:
+    """Every character of one pypdfium2 page with its geometry."""
+    read_chars = _kernels()[0]
+    tp = page.get_textpage()
+    try:
+        n = tp.count_chars()
+        g = Glyphs(max(n, 0))
+        if n > 0:
+            raw = ctypes.cast(tp.raw, ctypes.c_void_p).value
+            read_chars(raw, n, float(page.get_height()), _IS_SPACE, g.code, g.x0, g.x1, g.base, g.size, g.kind)
+        return g
+    finally:
+        tp.close()
+
+
+def text_glyphs(line_boxes: list[tuple[str, float, float, float, float]]) -> Glyphs:
+    """Glyphs for lines known only by their box (OCR): (text, left, right, baseline, size) each,
+    characters spread evenly over the box so that column gaps and line clustering still apply."""
+    total = sum(len(t) for t, *_ in line_boxes)
+    g = Glyphs(total)
+    k = 0
+    for text, left, right, base, size in line_boxes:
+        step = max(right - left, 1.0) / max(len(text), 1)
+        for j, c in enumerate(text):
+            g.code[k] = ord(c)
+            g.x0[k] = left + j * step
+            g.x1[k] = left + (j + 1) * step
+            g.base[k] = base
+            g.size[k] = size
+            g.kind[k] = _SPACE if c.isspace() else _GLYPH
+            k += 1
+    return g
+
+
+# ----------------------------------------------------------------------------- layout (compiled)
+@numba.njit(nogil=True, cache=True)
+def _group_lines(base, size, glyph):  # pragma: no cover - compiled
+    """Line number of every element, elements sorted by baseline."""
+    n = base.shape[0]
+    gid = np.empty(n, np.int64)
+    g = -1
+    anchor = 0.0
+    gmax = 0.0
+    for k in range(n):
+        if g >= 0 and base[k] - anchor <= 0.5 * max(gmax, size[k]):
+            gid[k] = g
+            if glyph[k] and size[k] > gmax:
+                gmax = size[k]
+            continue
+        g += 1
+        gid[k] = g
+        anchor = base[k]
+        gmax = size[k] if glyph[k] else 0.0
+    return gid
+
+
+@numba.njit(nogil=True, cache=True)
+def _mode_first(vals, a, b, mask):  # pragma: no cover - compiled
+    """Most common of vals[a:b] where mask (NaN if none); ties -> the value seen first, as collections.Counter."""
+    first = -1
+    for k in range(a, b):
+        if mask[k]:
+            first = k
+            break
+    if first < 0:
+        return np.nan
+    v0 = vals[first]
+    uniform = True
+    for k in range(first + 1, b):
+        if mask[k] and vals[k] != v0:
+            uniform = False
+            break
+    if uniform:
+        return v0
+    best = v0
+    best_n = 0
+    for k in range(first, b):
+        if not mask[k]:
+            continue
+        v = vals[k]
+        seen = False
+        for j in range(first, k):
+            if mask[j] and vals[j] == v:
+                seen = True
+                break
+        if seen:
+            continue
+        cnt = 0
+        for j in range(k, b):
+            if mask[j] and vals[j] == v:
+                cnt += 1
+        if cnt > best_n:
+            best_n = cnt
+            best = v
+    return best
+
+
+@numba.njit(nogil=True, cache=True)
+def _lay_out(gid, code, x0, x1, base, size, glyph, digit, space_em, column_em):  # pragma: no cover - compiled
+    """Elements sorted by (line, x0, x1).  Returns the segments (column pieces of lines) as rows of
+    [start, end, base, size, x0, x1, has_superscript] and the page text as code points, one 0 after
+    each segment (a segment with superscripts gets no text here: Python lays it out)."""
+    n = code.shape[0]
+    rsize = np.empty(n, np.float64)
+    rbase = np.empty(n, np.float64)
+    for k in range(n):
+        rsize[k] = np.round(size[k] * 2.0) / 2.0
+        rbase[k] = np.round(base[k] * 2.0) / 2.0
+    big = np.zeros(n, np.bool_)
+    segs = np.empty((n + 1, 7), np.float64)
+    out = np.empty(2 * n + n + 1, np.uint32)
+    n_seg = 0
+    n_out = 0
+    a = 0
+    while a < n:
+        b = a + 1
+        while b < n and gid[b] == gid[a]:
+            b += 1
+        lsize = _mode_first(rsize, a, b, glyph)
+        if lsize != lsize:  # no glyph on this line (spaces only)
+            a = b
+            continue
+        for k in range(a, b):
+            big[k] = glyph[k] and size[k] >= 0.8 * lsize
+        lbase = _mode_first(rbase, a, b, big)
+        if lbase != lbase:
+            for k in range(a, b):
+                if glyph[k]:
+                    lbase = base[k]
+                    break
+        gap_space = space_em * max(lsize, 1.0)
+        # column segments: split before a glyph far right of the previous glyph
+        s = a
+        k = a
+        while s < b:
+            e = s
+            has_last = False
+            last_x1 = 0.0
+            while e < b:
+                if glyph[e] and has_last and x0[e] - last_x1 > column_em * lsize and e > s:
+                    break
+                if glyph[e]:
+                    last_x1 = x1[e]
+                    has_last = True
+                e += 1
+            # segment [s, e)
+            sx0 = 0.0
+            sx1 = -1e300
+            got = False
+            sup = False
+            for k in range(s, e):
+                if glyph[k]:
+                    if not got:
+                        sx0 = x0[k]
+                        got = True
+                    if x1[k] > sx1:
+                        sx1 = x1[k]
+                    if digit[k] and size[k] < 0.8 * lsize and base[k] < lbase - 0.12 * lsize:
+                        sup = True
+            if not got:
+                sx1 = 0.0
+            segs[n_seg, 0] = s
+            segs[n_seg, 1] = e
+            segs[n_seg, 2] = lbase
+            segs[n_seg, 3] = lsize
+            segs[n_seg, 4] = sx0
+            segs[n_seg, 5] = sx1
+            segs[n_seg, 6] = 1.0 if sup else 0.0
+            n_seg += 1
+            if not sup:
+                emitted = False
+                last_space = False
+                prev = -1
+                for k in range(s, e):
+                    if not glyph[k]:
+                        if emitted and not last_space:
+                            out[n_out] = 32
+                            n_out += 1
+                            last_space = True
+                        prev = k
+                        continue
+                    if prev >= 0 and glyph[prev] and x0[k] - x1[prev] > gap_space and emitted and not last_space:
+                        out[n_out] = 32
+                        n_out += 1
+                        last_space = True
+                    out[n_out] = code[k]
+                    n_out += 1
+                    emitted = True
+                    last_space = False
+                    prev = k
+            out[n_out] = 0
+            n_out += 1
+            s = e
+        a = b
+    return segs[:n_seg], out[:n_out]
+
+
+_IS_DIGIT = np.array([chr(i).isdigit() for i in range(0x10000)], dtype=np.bool_)
+
+
+def lay_out(g: Glyphs, page_no: int) -> list[PLine]:
+    """A page's glyphs -> its lines (top to bottom, left to right within a row)."""
+    keep = np.flatnonzero(g.kind)
+    if keep.size == 0:
+        return []
+    order = keep[np.argsort(g.base[keep], kind="stable")]
+    kind = g.kind[order]
+    gid = _group_lines(g.base[order], g.size[order], kind == _GLYPH)
+    o2 = np.lexsort((g.x1[order], g.x0[order], gid))
+    order = order[o2]
+    gid = gid[o2]
+    code = g.code[order]
+    x0, x1, base, size = g.x0[order], g.x1[order], g.base[order], g.size[order]
+    glyph = g.kind[order] == _GLYPH
+    digit = _IS_DIGIT[np.minimum(code, 0xFFFF)] & (code <= 0xFFFF)
+    segs, out = _lay_out(gid, code, x0, x1, base, size, glyph, digit, _SPACE_EM, _COLUMN_EM)
+    texts = out.tobytes().decode("utf-32-le").split("\x00")
+    lines: list[PLine] = []
+    for i, (s, e, lbase, lsize, sx0, sx1, sup) in enumerate(segs.tolist()):
+        label: Optional[str] = None
+        if sup:
+            text, label = _superscript_line(range(int(s), int(e)), code, x0, x1, base, size, glyph, lbase, lsize)
+        else:
+            text = texts[i].strip()
+        if text:
+            lines.append(PLine(base=lbase, size=lsize, page=page_no, x0=sx0, x1=sx1, text=text, sup_label=label, top=lbase - lsize))
+    lines.sort(key=lambda ln: (round(ln.base, 0), ln.x0))
+    return lines
+
+
+_UNIT_RE = regex.compile(r"(?:\b(?:k|c|d|m)?m|ha)$")
+
+
+def _superscript_line(idx: range, code, x0, x1, base, size, glyph, lbase: float, lsize: float) -> tuple[str, Optional[str]]:
+    """Lay out a segment holding superscript digits: a run of them after text is a footnote marker
+    (plain digits after a unit: "m²"); a run opening the line is returned as the line's label."""
+    parts: list[str] = []
+    sup_run: list[str] = []
+    lead_label: Optional[str] = None
+    visible_seen = False
+    seen_before_sup = False
+    prev: Optional[int] = None
+
+    def flush_sup() -> None:
+        nonlocal lead_label
+        if not sup_run:
+            return
+        lab = "".join(sup_run)
+        sup_run.clear()
+        if not seen_before_sup:
+            lead_label = lab
+        elif _UNIT_RE.search("".join(parts)[-3:]):
+            parts.append(lab)
+        else:
+            parts.append(marker(lab))
+
+    gap_space = _SPACE_EM * max(lsize, 1.0)
+    for k in idx:
+        c = chr(code[k])
+        if not glyph[k]:
+            if parts and not parts[-1].endswith(" "):
+                flush_sup()
+                parts.append(" ")
+            prev = k
+            continue
+        is_sup = c.isdigit() and size[k] < 0.8 * lsize and base[k] < lbase - 0.12 * lsize
+        if prev is not None and glyph[prev] and x0[k] - x1[prev] > gap_space and not is_sup:
+            flush_sup()
+            if parts and not parts[-1].endswith(" "):
+                parts.append(" ")
+        if is_sup:
+            if not sup_run:
+                seen_before_sup = visible_seen
+            sup_run.append(c)
+        else:
+            flush_sup()
+            parts.append(c)
+            visible_seen = True
+        prev = k
+    flush_sup()
+    return "".join(parts).strip(), lead_label
+
+
+def warm_up() -> None:
+    """Compile the kernels now (before forking workers, so that each worker does not compile its own)."""
+    _kernels()
+    g = text_glyphs([("Tỉnh ủy 1", 10.0, 60.0, 100.0, 12.0), ("2", 61.0, 64.0, 96.0, 7.0)])
+    lay_out(g, 1)
