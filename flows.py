@@ -198,13 +198,39 @@ def ingest(
 
 def ingest_with(settings: Settings, paths: list[str], on_batch: Callable[[int, int], None] | None = None,
                 force_publish: bool = False) -> dict[str, Any]:
-    """Run the ingest flow with the task runner chosen in ``settings``."""
+    """Run the ingest flow with the task runner chosen in ``settings``.
+
+    ``on_batch`` (a progress callback, e.g. a rich progress bar holding locks) is looked up by a token
+    instead of being captured by the flow: process and Dask runners pickle the flow with each task,
+    and a lock cannot be pickled."""
+    token = uuid.uuid4().hex
+    if on_batch is not None:
+        _PROGRESS[token] = on_batch
+    if settings.runner in ("threads", "sequential") and settings.limits().isolate:
+        # readers fork from this process: load spaCy, gazetteers and the compiled PDF kernels while
+        # Prefect starts its API server (a subprocess), instead of after it
+        import threading
+
+        from pipeline.isolation import warm_up
+
+        threading.Thread(target=warm_up, name="plans-warm-up", daemon=True).start()
 
     @flow(name="ingest", log_prints=True, task_runner=task_runner(settings))
     def _ingest(paths: list[str]) -> dict[str, Any]:
-        return run_ingest(paths, settings, on_batch=on_batch, force_publish=force_publish)
+        return run_ingest(paths, settings, on_batch=_progress_callback(token), force_publish=force_publish)
 
-    return _ingest(paths)
+    try:
+        return _ingest(paths)
+    finally:
+        _PROGRESS.pop(token, None)
+
+
+_PROGRESS: dict[str, Callable[[int, int], None]] = {}  # progress callbacks of the runs in this process
+
+
+def _progress_callback(token: str) -> Callable[[int, int], None] | None:
+    # a module-level function is pickled by reference (the closure above, by value, with the globals it names)
+    return _PROGRESS.get(token)
 
 
 @flow(name="ingest-inbox", log_prints=True)

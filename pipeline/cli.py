@@ -77,7 +77,9 @@ def ingest(
     import flows
 
     progress = Progress(TextColumn("reading plans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=err, disable=quiet or not err.is_terminal)
+                        console=err, disable=quiet or not err.is_terminal,
+                        # no stdout/stderr proxies: process and Dask runners pickle the run context, and a proxy holds locks
+                        redirect_stdout=False, redirect_stderr=False)
     with progress:
         tid = progress.add_task("read", total=None)
 

@@ -140,11 +140,11 @@ class Document:
         secs = self.sections
         if not secs:
             return None
-        starts = self._section_starts
-        if starts is None or len(starts) != len(secs):
+        cache = self._section_starts
+        if cache is None or len(cache[0]) != len(secs):
             order = sorted(range(len(secs)), key=lambda i: secs[i].char_start)
-            starts = self._section_starts = ([secs[i].char_start for i in order], order)
-        keys, order = starts
+            cache = self._section_starts = ([secs[i].char_start for i in order], order)
+        keys, order = cache
         best: Optional[Section] = None
         for i in order[: bisect.bisect_right(keys, pos)]:
             s = secs[i]

@@ -17,6 +17,7 @@ import multiprocessing as mp
 import os
 import resource
 import signal
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,13 @@ def warm_up() -> None:
     global _WARM
     if _WARM:
         return
+    with _WARM_LOCK:  # batch tasks on a thread runner arrive together: warm up once, not once per thread
+        if not _WARM:
+            _warm_up()
+
+
+def _warm_up() -> None:
+    global _WARM
     from pipeline.extract import extract_document
     from pipeline.readers import docx, pdf, pdf_lines, read_bytes  # noqa: F401
 
@@ -59,6 +67,7 @@ def warm_up() -> None:
 
 
 _WARM = False
+_WARM_LOCK = threading.Lock()
 
 
 def _describe(exc: BaseException, path: str) -> tuple[str, str]:

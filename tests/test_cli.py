@@ -110,3 +110,18 @@ def test_plans_ingest_end_to_end_reports_failures_and_exits_0(tmp_path):
     assert "broken.docx" in p.stderr and "corrupt" in p.stderr
     assert "1 processed" in p.stdout and "1 failed" in p.stdout
     assert (tmp_path / "out" / "citations.parquet").exists()
+
+
+def test_plans_ingest_with_the_process_runner(tmp_path):
+    """`--runner processes` from the console script: the task payload must pickle (a progress bar closed
+    over by the flow used to make every batch fail with "cannot pickle '_thread.RLock' object")."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for p in SEEDS_TXT:
+        (inbox / p.name).write_bytes(p.read_bytes())
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    cmd = [sys.executable, "-m", "pipeline.cli", "ingest", str(inbox), "--out", str(tmp_path / "out"),
+           "--runner", "processes", "--workers", "2", "--batch-size", "1"]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert f"{len(SEEDS_TXT)} processed" in p.stdout and "0 failed" in p.stdout, p.stdout + p.stderr

@@ -98,7 +98,9 @@ def _kernels():
     get_origin = _bare(pr.FPDFText_GetCharOrigin, I, S, I, S, S)
     get_size = _bare(pr.FPDFText_GetFontSize, ctypes.c_double, S, I)
 
-    @numba.njit(nogil=True)
+    # explicit signatures: compiled here, eagerly (so warm_up compiles them before workers fork)
+    @numba.njit("int64(uintp, int64, float64, boolean[::1], uint32[::1], float64[::1], float64[::1], float64[::1], float64[::1], uint8[::1])",
+                nogil=True)
     def read_chars(tp, n, height, is_space, code, x0, x1, base, size, kind):  # pragma: no cover - compiled
         rect = np.empty(4, np.float32)  # FS_RECTF: left, top, right, bottom
         org = np.empty(2, np.float64)
@@ -143,7 +145,7 @@ def _kernels():
     obj_bounds = _bare(pr.FPDFPageObj_GetBounds, I, S, S, S, S, S)
     PATH, FORM = int(pr.FPDF_PAGEOBJ_PATH), int(pr.FPDF_PAGEOBJ_FORM)
 
-    @numba.njit(nogil=True)
+    @numba.njit("float64(uintp, float64, float64)", nogil=True)
     def separator(page, width, height):  # pragma: no cover - compiled
         box = np.empty(4, np.float32)  # left, bottom, right, top
         a0 = box.ctypes.data
