@@ -1,0 +1,78 @@
+"""Page geometry -> lines (pipeline/readers/pdf_lines.py): the compiled layout on hand-made glyphs, and a
+real LibreOffice page whose fallback-font letters PDFium returns out of order."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.readers.common import ReadLimits, marker
+from pipeline.readers.pdf import read_pdf
+from pipeline.readers.pdf_lines import Glyphs, lay_out
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GLYPH, SPACE = 1, 2
+
+
+def glyphs(items: list[tuple[str, float, float, float, float, int]]) -> Glyphs:
+    """(char, x0, x1, baseline, size, kind) in drawing order."""
+    g = Glyphs(len(items))
+    for k, (c, x0, x1, base, size, kind) in enumerate(items):
+        g.code[k], g.x0[k], g.x1[k], g.base[k], g.size[k], g.kind[k] = ord(c), x0, x1, base, size, kind
+    return g
+
+
+def word(text: str, x: float, base: float = 100.0, size: float = 12.0, w: float = 6.0, kind: int = GLYPH):
+    return [(c, x + i * w, x + (i + 1) * w, base, size, kind) for i, c in enumerate(text)]
+
+
+def test_letters_drawn_after_the_line_go_back_into_their_words():
+    # "Tỉnh ủy": the main font draws "T", "nh", a real space, "y"; "ỉ" and "ủ" come last from a fallback font
+    host = word("T", 10) + word("nh", 22) + [(" ", 34, 37, 100, 12, SPACE)] + word("y", 43)
+    late = word("ỉ", 16) + word("ủ", 37)
+    lines = lay_out(glyphs(host + late), 1)
+    assert [ln.text for ln in lines] == ["Tỉnh ủy"]
+
+
+def test_gaps_make_spaces_and_columns_and_generated_spaces_do_not_count():
+    items = word("Nơi", 10) + word("nhận", 10 + 3 * 6 + 4) + word("TM.", 300)
+    items += [(" ", 60, 60, 100, 12, 0)]  # a PDFium-generated space: kind 0, ignored
+    lines = lay_out(glyphs(items), 1)
+    assert [(ln.text, ln.x0) for ln in lines] == [("Nơi nhận", 10.0), ("TM.", 300.0)]
+
+
+def test_superscript_digits_become_a_marker_after_text_and_a_label_at_line_start():
+    body = word("ngoại", 10) + [("1", 40, 43, 95, 7, GLYPH)]
+    note = [("1", 10, 13, 196, 6, GLYPH)] + word("Nghị", 14, base=200, size=10, w=5)
+    area = word("120", 10, base=300) + word("km", 30, base=300) + [("2", 42, 45, 295, 7, GLYPH)]
+    lines = lay_out(glyphs(body + note + area), 1)
+    assert [(ln.text, ln.sup_label) for ln in lines] == [
+        ("ngoại" + marker("1"), None),
+        ("Nghị", "1"),
+        ("120 km2", None),  # a unit's exponent is not a footnote
+    ]
+
+
+def test_lines_are_clustered_by_baseline_and_ordered_top_down():
+    items = word("dưới", 10, base=200) + word("trên", 10, base=100) + word("x", 40, base=101.5)
+    assert [ln.text for ln in lay_out(glyphs(items), 1)] == ["trên x", "dưới"]
+
+
+def test_fallback_glyph_signature_page_is_read_from_its_text_layer():
+    """The Nơi nhận / signature table of a LibreOffice PDF: PDFium's own text dump is "N i nh n: ơ ậ"
+    (the earlier reader took that for gibberish and OCRed the page); the geometry gives the text back."""
+    data = (FIXTURES / "signature_page_fallback_glyphs.pdf").read_bytes()
+    raw = read_pdf(data, "signature_page_fallback_glyphs.pdf", ReadLimits())
+    assert raw.page_info == {1: ("text", None)}
+    assert [(b.kind, b.text) for b in raw.blocks] == [
+        ("table_cell", "Nơi nhận:\n- Bộ Ngoại giao (b/c);\n- TT Thành ủy, TT HĐND thành phố (b/c);\n- Các sở, ban, ngành;\n- Lưu: VT, NC."),
+        ("table_cell", "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"),
+        ("paragraph", "Phan Quang Lan"),
+    ]
+
+
+def test_raw_dump_of_the_fixture_is_really_out_of_order():
+    """Guards the fixture: if PDFium ever returned these letters in order, the test above would prove nothing."""
+    pdfium = pytest.importorskip("pypdfium2")
+    page = pdfium.PdfDocument((FIXTURES / "signature_page_fallback_glyphs.pdf").read_bytes())[0]
+    assert "N i nh n" in page.get_textpage().get_text_range()
