@@ -56,7 +56,9 @@ class FileOutcome:
 
 @dataclass
 class BatchResult:
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # per document table: the batch's rows as Arrow tables (one per file, built in the reading process:
+    # converting rows to columns is done in parallel there, and tables cross the pipe cheaply) or row dicts
+    rows: dict[str, list[Any]] = field(default_factory=dict)
     outcomes: list[FileOutcome] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     n_pages: int = 0
@@ -196,7 +198,10 @@ def process_file(path: str, limits: Limits | None = None, seconds: dict[str, flo
 def _read_extract(path: str, limits: Limits | None = None):
     seconds: dict[str, float] = {}
     doc, rows = process_file(path, limits, seconds)
-    return {"doc_id": doc.doc_id, "sha256": doc.sha256, "n_pages": doc.n_pages, "n_chars": len(doc.text)}, rows, seconds
+    t0 = time.perf_counter()
+    tables = {name: to_table(name, rows.get(name, [])) for name in DOC_TABLES}
+    seconds["rows"] = seconds.get("rows", 0.0) + time.perf_counter() - t0
+    return {"doc_id": doc.doc_id, "sha256": doc.sha256, "n_pages": doc.n_pages, "n_chars": len(doc.text)}, tables, seconds
 
 
 def process_batch(items: list[Candidate], limits: Limits | None = None) -> BatchResult:
@@ -223,8 +228,8 @@ def process_batch(items: list[Candidate], limits: Limits | None = None) -> Batch
             res.outcomes.append(FileOutcome(c.path, c.sha256, error_kind="corrupt",
                                             message=f"{c.path}: file changed while being read; it will be retried next run"))
             continue
-        for name, rs in rows.items():
-            res.rows.setdefault(name, []).extend(rs)
+        for name, table in rows.items():
+            res.rows.setdefault(name, []).append(table)
         for k, v in seconds.items():
             res.seconds[k] = res.seconds.get(k, 0.0) + v
         res.outcomes.append(FileOutcome(c.path, c.sha256, doc_id=info["doc_id"]))
@@ -242,7 +247,7 @@ def commit_batch(store: Store, manifest: Manifest, batch_id: str, result: BatchR
     """Write the batch's parts, then record its files in the manifest (the commit point)."""
     ok = [o for o in result.outcomes if o.doc_id]
     if ok:
-        store.write_parts(batch_id, result.rows)
+        store.write_parts(batch_id, {name: _batch_table(name, result.rows.get(name, [])) for name in DOC_TABLES})
     now = utcnow()
     by_path = manifest.current_by_path()
     for o in ok:
@@ -262,6 +267,15 @@ def commit_batch(store: Store, manifest: Manifest, batch_id: str, result: BatchR
             "quarantine_path": qpath, "failed_at": now,
         }
     store.save_manifest(manifest)
+
+
+def _batch_table(name: str, parts: list[Any]) -> pa.Table:
+    """One table from a batch's per-file Arrow tables and/or row dicts."""
+    tables = [t for t in parts if isinstance(t, pa.Table)]
+    dicts = [r for r in parts if not isinstance(r, pa.Table)]
+    if dicts or not tables:
+        tables.append(to_table(name, dicts))
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
 def record_discovery_failures(store: Store, manifest: Manifest, cands: list[Candidate]) -> None:

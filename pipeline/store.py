@@ -167,11 +167,13 @@ class Store:
         atomic_write_bytes(self.manifest_path, manifest.to_json())
 
     # -- parts ---------------------------------------------------------------
-    def write_parts(self, batch: str, rows: dict[str, list[dict[str, Any]]]) -> None:
-        """Write one batch's per-document rows (every DOC_TABLE, empty ones included)."""
+    def write_parts(self, batch: str, rows: dict[str, Any]) -> None:
+        """Write one batch's per-document tables (every DOC_TABLE, empty ones included); each value is an
+        Arrow table or a list of row dicts."""
         d = self.parts / batch
         for name in DOC_TABLES:
-            atomic_write_table(to_table(name, rows.get(name, [])), d / f"{name}.parquet")
+            t = rows.get(name, [])
+            atomic_write_table(t if isinstance(t, pa.Table) else to_table(name, t), d / f"{name}.parquet")
 
     def read_parts(self, name: str, batches: Iterable[str]) -> pa.Table:
         tables = []

@@ -17,6 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
+import numpy as np
 import regex
 
 from pipeline.config import Limits
@@ -222,6 +223,7 @@ def _strip_markers(raw: str) -> tuple[str, list[tuple[str, int]]]:
 
 
 _WS_RUN_RE = regex.compile(r"[ \n]+")
+_WS_MULTI_RE = regex.compile(r"[ \n]{2}")
 
 
 def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
@@ -232,6 +234,8 @@ def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
     """
     raw_clean, marks = _strip_markers(raw)
     norm, offs = normalize(raw_clean)
+    if norm and not _WS_MULTI_RE.search(norm) and norm[0] not in " \n" and norm[-1] not in " \n":
+        return norm, offs, raw_clean, _anchors(norm, offs, marks)  # nothing to collapse: the common case
     # collapse every run of spaces/newlines to one character ("\n" if the run holds one, at the last
     # "\n"; else " " at the first space); drop leading and trailing runs
     out: list[str] = []
@@ -250,13 +254,18 @@ def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
         gap = (s, e)
         last = e
     text = "".join(out)
+    return text, o, raw_clean, _anchors(text, o, marks)
+
+
+def _anchors(text: str, offs: list[int], marks: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """(label, offset in text) of each footnote marker, given its offset in the raw text."""
     anchors: list[tuple[str, int]] = []
     for lab, pos in marks:
-        a = bisect.bisect_left(o, pos)
+        a = bisect.bisect_left(offs, pos)
         while a > 0 and text[a - 1] in " \n":
             a -= 1  # "Nghị quyết [2] của": the anchor sits right after the word
         anchors.append((lab, a))
-    return text, o, raw_clean, anchors
+    return anchors
 
 
 def _sha(data: bytes) -> str:
@@ -287,7 +296,7 @@ def build_document(raw: RawDoc, *, path: str, fmt: str, data: bytes) -> Document
         start = pos
         texts.append(text)
         originals.append(raw_clean)
-        offsets.extend(opos + x for x in offs)
+        offsets.extend((np.asarray(offs, dtype=np.int64) + opos).tolist() if opos else offs)
         pos += len(text)
         opos += len(raw_clean)
         return start, pos
