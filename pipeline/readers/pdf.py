@@ -257,6 +257,9 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
 
 
 _VN_LETTER_RE = regex.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u00c0-\u00c3\u00c8-\u00ca\u00cc\u00cd\u00d2-\u00d5\u00d9\u00da\u00dd\u00e0-\u00e3\u00e8-\u00ea\u00ec\u00ed\u00f2-\u00f5\u00f9\u00fa\u00fd\u1ea0-\u1ef9]")
+_DIGITS_RE = regex.compile(r"\d+")
+_LABEL_RE = regex.compile(MARK_OPEN + r"(\d{1,3})" + MARK_CLOSE)
+_ANY_MARKER_RE = regex.compile(MARK_OPEN + r"([^" + MARK_CLOSE + r"]{0,12})" + MARK_CLOSE)
 _MARKER_RE = regex.compile(MARK_OPEN + r"[^" + MARK_CLOSE + r"]{0,12}" + MARK_CLOSE)
 _BAD_GLYPH_RE = regex.compile(r"[\ufffd\ue000-\uf8ff]")
 
@@ -295,7 +298,7 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
         seen = set()
         for ln in p:
             if _is_running(ln, H):
-                seen.add(regex.sub(r"\d+", "#", ln.text))
+                seen.add(_DIGITS_RE.sub("#", ln.text))
         keys.update(seen)
     repeated = {k for k, c in keys.items() if n_pages >= 3 and c >= max(2, 0.5 * n_pages)}
     kept_pages: list[list[PLine]] = []
@@ -306,7 +309,7 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
                 plain = ln.text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
                 if PAGE_NUMBER_RE.match(plain) or (ln.sup_label and PAGE_NUMBER_RE.match(ln.sup_label + plain)):
                     continue
-                if regex.sub(r"\d+", "#", ln.text) in repeated:
+                if _DIGITS_RE.sub("#", ln.text) in repeated:
                     continue
             kept.append(ln)
         kept_pages.append(kept)
@@ -315,8 +318,8 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
     body_pages: list[list[PLine]] = []
     pending: list[str] = []  # body marker labels still waiting for their footnote text
     for p, H, sep in zip(kept_pages, heights, seps):
-        body_labels = set(regex.findall(MARK_OPEN + r"(\d{1,3})" + MARK_CLOSE, "".join(ln.text for ln in p)))
-        pending.extend(x for x in regex.findall(MARK_OPEN + r"(\d{1,3})" + MARK_CLOSE, "".join(ln.text for ln in p)) if x not in pending)
+        body_labels = set(_LABEL_RE.findall("".join(ln.text for ln in p)))
+        pending.extend(x for x in _LABEL_RE.findall("".join(ln.text for ln in p)) if x not in pending)
         known = body_labels | set(pending)
         k = len(p)
         if sep is not None:
@@ -393,11 +396,8 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
     flush()
     labels = {f.label for f in footnotes}
     for b in blocks:  # markers without a footnote are plain superscript digits
-        b.text = regex.sub(
-            MARK_OPEN + r"([^" + MARK_CLOSE + r"]{0,12})" + MARK_CLOSE,
-            lambda m: m.group(0) if m.group(1) in labels else m.group(1),
-            b.text,
-        )
+        if MARK_OPEN in b.text:
+            b.text = _ANY_MARKER_RE.sub(lambda m: m.group(0) if m.group(1) in labels else m.group(1), b.text)
     return RawDoc(blocks=blocks, footnotes=footnotes, n_pages=n_pages)
 
 
