@@ -129,7 +129,7 @@ def _run_ingest(paths: list[str], settings: Settings, on_batch: Callable[[int, i
         len(cands), len(pl.todo), len(pl.unchanged), len(pl.known_failures), len(pl.failed_discovery),
     )
 
-    groups = steps.batches(pl.todo, settings.batch_size)
+    groups = steps.batches(pl.todo, settings.batch_size, settings.workers)
     futures = [process_batch_task.submit(g, limits) for g in groups]
     failures: list[dict[str, Any]] = [
         {"path": c.path, "error_kind": c.error[0], "message": c.error[1]} for c in pl.failed_discovery if c.error

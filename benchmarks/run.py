@@ -202,7 +202,7 @@ def _direct_run(corpus: Path, out: Path, workers: int, batch_size: int) -> dict[
     cands = steps.discover([str(corpus)], limits)
     pl = steps.plan(cands, manifest)
     sec["discover"] = time.perf_counter() - t0
-    groups = steps.batches(pl.todo, batch_size)
+    groups = steps.batches(pl.todo, batch_size, workers)
     n_pages = n_chars = n_bytes = n_ok = 0
     errors: list[str] = []
     workers_rss: dict[int, float] = {}
@@ -640,7 +640,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="10,100,1000")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--runner", default="threads", help="Prefect runner for the main runs (threads|processes|sequential|dask); threads is the CLI's default")
-    ap.add_argument("--batch-size", type=int, default=10)
+    ap.add_argument("--batch-size", type=int, default=25, help="largest batch (the CLI's default); small corpora get smaller batches so every worker has work")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--plumber-sample", type=int, default=10, help="files for pdfplumber when N is larger")
     ap.add_argument("--stages-sample", type=int, default=150, help="files for the per-stage breakdown when N is larger")

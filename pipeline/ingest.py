@@ -148,9 +148,13 @@ def plan(candidates: list[Candidate], manifest: Manifest) -> Plan:
     return pl
 
 
-def batches(items: list[Candidate], size: int) -> list[list[Candidate]]:
-    size = max(1, size)
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def batches(items: list[Candidate], size: int, workers: int = 1) -> list[list[Candidate]]:
+    """Split into batches of at most ``size`` files, but small enough that every worker gets about two
+    batches: 10 files on 2 workers make 4 batches of 3, not one of 10 (both cores busy), while 1000 files
+    make batches of ``size`` (few tasks, few forks and part files)."""
+    n = len(items)
+    size = max(1, min(size, -(-n // (2 * max(1, workers))))) if n else 1
+    return [items[i : i + size] for i in range(0, n, size)]
 
 
 # ---------------------------------------------------------------------------

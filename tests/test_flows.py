@@ -188,3 +188,14 @@ def test_deployment_with_cron_schedule_is_created_and_listed(tmp_path):
     sched = d.schedules[0].schedule
     assert sched.cron == "0 2 * * *" and sched.timezone == "Asia/Ho_Chi_Minh"
     assert d.parameters["inbox"] == str(tmp_path.resolve())
+
+
+def test_batches_keep_every_worker_busy_on_small_runs_and_stay_large_on_big_ones():
+    from pipeline.ingest import batches
+
+    items = list(range(10))
+    assert [len(b) for b in batches(items, 25, workers=2)] == [3, 3, 3, 1]
+    assert [len(b) for b in batches(list(range(1000)), 25, workers=2)] == [25] * 40
+    assert [len(b) for b in batches(items, 4, workers=1)] == [4, 4, 2]
+    assert batches([], 25, workers=2) == []
+    assert sum(batches(list(range(7)), 25, workers=8), []) == list(range(7))  # nothing lost or repeated
