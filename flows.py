@@ -46,8 +46,14 @@ def discover_task(paths: list[str], limits: Limits) -> list[steps.Candidate]:
 
 
 @task(name="read-extract-batch", retries=2, retry_delay_seconds=2, retry_condition_fn=_transient)
-def process_batch_task(items: list[steps.Candidate], limits: Limits) -> steps.BatchResult:
-    return steps.process_batch(items, limits)
+def process_batch_task(items: list[steps.Candidate], limits: Limits, out: str | None = None,
+                       batch_id: str | None = None) -> steps.BatchResult:
+    """Read and extract a batch; with ``out``/``batch_id``, also write its (uncommitted) parts, so the
+    result that travels back to the flow is only outcomes and counts."""
+    res = steps.process_batch(items, limits)
+    if out is not None and batch_id is not None:
+        steps.write_batch_parts(Store(out), batch_id, res)
+    return res
 
 
 @task(name="link-and-publish", retries=1, retry_delay_seconds=1, retry_condition_fn=_transient)
@@ -130,7 +136,8 @@ def _run_ingest(paths: list[str], settings: Settings, on_batch: Callable[[int, i
     )
 
     groups = steps.batches(pl.todo, settings.batch_size, settings.workers)
-    futures = [process_batch_task.submit(g, limits) for g in groups]
+    batch_ids = [f"{run_id}-{i:05d}" for i in range(len(groups))]
+    futures = [process_batch_task.submit(g, limits, str(settings.out), b) for g, b in zip(groups, batch_ids)]
     failures: list[dict[str, Any]] = [
         {"path": c.path, "error_kind": c.error[0], "message": c.error[1]} for c in pl.failed_discovery if c.error
     ]
@@ -147,7 +154,7 @@ def _run_ingest(paths: list[str], settings: Settings, on_batch: Callable[[int, i
                 for c in group
             ])
         t0 = time.perf_counter()
-        steps.commit_batch(store, manifest, f"{run_id}-{i:05d}", res, quarantine=settings.quarantine)
+        steps.commit_batch(store, manifest, batch_ids[i], res, quarantine=settings.quarantine)
         seconds["commit"] = seconds.get("commit", 0.0) + time.perf_counter() - t0
         for k, v in res.seconds.items():
             seconds[k] = seconds.get(k, 0.0) + v

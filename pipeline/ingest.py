@@ -64,6 +64,7 @@ class BatchResult:
     n_pages: int = 0
     n_chars: int = 0
     n_bytes: int = 0
+    parts_written: str | None = None  # batch id whose parts the reading task already wrote (rows dropped)
 
 
 # ---------------------------------------------------------------------------
@@ -247,10 +248,21 @@ def process_batch(items: list[Candidate], limits: Limits | None = None) -> Batch
 # commit
 
 
+def write_batch_parts(store: Store, batch_id: str, result: BatchResult) -> BatchResult:
+    """Write the batch's parts now (in the task that read it) and drop its rows: the committing process
+    then never holds a batch's tables.  Nothing is committed until ``commit_batch`` records the batch in
+    the manifest; parts of a batch never committed are removed by the next publication."""
+    if any(o.doc_id for o in result.outcomes):
+        store.write_parts(batch_id, {name: _batch_table(name, result.rows.get(name, [])) for name in DOC_TABLES})
+        result.parts_written = batch_id
+    result.rows = {}
+    return result
+
+
 def commit_batch(store: Store, manifest: Manifest, batch_id: str, result: BatchResult, quarantine: bool = True) -> None:
-    """Write the batch's parts, then record its files in the manifest (the commit point)."""
+    """Write the batch's parts (unless its task did), then record its files in the manifest (the commit point)."""
     ok = [o for o in result.outcomes if o.doc_id]
-    if ok:
+    if ok and result.parts_written != batch_id:
         store.write_parts(batch_id, {name: _batch_table(name, result.rows.get(name, [])) for name in DOC_TABLES})
     now = utcnow()
     by_path = manifest.current_by_path()
@@ -384,5 +396,5 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
 
 __all__ = [
     "Candidate", "Plan", "BatchResult", "FileOutcome", "discover", "plan", "batches", "process_file",
-    "process_batch", "commit_batch", "record_discovery_failures", "build_tables", "publish", "CORPUS_TABLES",
+    "process_batch", "write_batch_parts", "commit_batch", "record_discovery_failures", "build_tables", "publish", "CORPUS_TABLES",
 ]
