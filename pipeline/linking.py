@@ -23,28 +23,48 @@ def _citation_dicts(citations: pa.Table) -> list[dict[str, Any]]:
     return rows
 
 
+_LINK_COLUMNS = ("instrument_id", "link_confidence", "link_evidence", "ambiguous")
+
+
 def link_rows(tables: dict[str, pa.Table]):
-    """Run the linker over the tables; returns (LinkResult, citation dict rows)."""
-    cits = _citation_dicts(tables["citations"])
+    """Run the linker over the tables; returns the LinkResult.
+
+    Citations are turned into the linker's rows a record batch at a time, so the whole corpus never
+    exists as one Python dict per citation as well (only as the linker's own rows)."""
     docs = [d for d in tables["documents"].to_pylist() if d.get("is_current", True)]
-    rows = rows_from_tables(cits, docs)
+    rows = []
+    for batch in tables["citations"].to_batches(max_chunksize=4096):
+        rows.extend(rows_from_tables(_citation_dicts(pa.Table.from_batches([batch])), docs))
     rel_by_doc: dict[str, list[dict[str, Any]]] = {}
     for r in tables["relation_mentions"].to_pylist():
         rel_by_doc.setdefault(r["doc_id"], []).append(r)
-    return link(rows, rel_by_doc), cits
+    return link(rows, rel_by_doc)
 
 
 def link_tables(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    result, cits = link_rows(tables)
-    out = result.tables()
+    """The corpus-level tables, and the citations table with its link columns filled (the other
+    columns are kept as they are, in Arrow)."""
+    out = link_rows(tables).tables()
+    cits = to_table("citations", []).schema
+    table = tables["citations"]
     links = {(r["doc_id"], r["mention"]): r for r in out["citation_links"]}
-    for c in cits:
-        link_row = links.get((c["doc_id"], c["mention"]))
-        if link_row:
-            c.update({k: link_row[k] for k in ("instrument_id", "link_confidence", "link_evidence", "ambiguous")})
-        c["extra"] = json.dumps(c["extra"], ensure_ascii=False, sort_keys=True, default=str) if c["extra"] else None
+    keys = list(zip(table.column("doc_id").to_pylist(), table.column("mention").to_pylist()))
+    for name in _LINK_COLUMNS:
+        if name in table.column_names:
+            values = table.column(name).to_pylist()
+        else:
+            values = [None] * table.num_rows
+        for i, key in enumerate(keys):
+            link_row = links.get(key)
+            if link_row:
+                values[i] = link_row[name]
+        arr = pa.array(values, type=cits.field(name).type)
+        if name in table.column_names:
+            table = table.set_column(table.column_names.index(name), cits.field(name), arr)
+        else:
+            table = table.append_column(cits.field(name), arr)
     return {
-        "citations": to_table("citations", cits),
+        "citations": table.select(cits.names).cast(cits),
         "instruments": to_table("instruments", out["instruments"]),
         "relations": to_table("relations", out["relations"]),
         "conflicts": to_table("conflicts", out["conflicts"]),
@@ -53,6 +73,6 @@ def link_tables(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
 
 def corpus_graph(tables: dict[str, pa.Table]):
     """The citation network of the tables as a networkx MultiDiGraph."""
-    result, _ = link_rows(tables)
+    result = link_rows(tables)
     docs = [d for d in tables["documents"].to_pylist() if d.get("is_current", True)]
     return graph(result, docs)
