@@ -100,13 +100,16 @@ _TIMES: dict[str, float] = {}
 _INSTALLED = False
 
 
-def _timed(name: str, fn: Callable) -> Callable:
+def _timed(name: str, fn: Callable, into: dict[str, float] | None = None) -> Callable:
+    """``fn`` adding its wall time to ``into[name]`` (default: the stage probes' ``_TIMES``)."""
+    acc = _TIMES if into is None else into
+
     def wrapper(*a, **k):
         t0 = time.perf_counter()
         try:
             return fn(*a, **k)
         finally:
-            _TIMES[name] = _TIMES.get(name, 0.0) + time.perf_counter() - t0
+            acc[name] = acc.get(name, 0.0) + time.perf_counter() - t0
 
     wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
     return wrapper
@@ -252,25 +255,8 @@ def _direct_run(corpus: Path, out: Path, workers: int, batch_size: int) -> dict[
 
         link_s = {"link": 0.0, "write": 0.0}
         orig_link = linking.link_tables
-
-        def link_tables(*a, **k):
-            t = time.perf_counter()
-            try:
-                return orig_link(*a, **k)
-            finally:
-                link_s["link"] += time.perf_counter() - t
-
-        linking.link_tables = link_tables
-        orig_pub = store.publish
-
-        def publish(*a, **k):
-            t = time.perf_counter()
-            try:
-                return orig_pub(*a, **k)
-            finally:
-                link_s["write"] += time.perf_counter() - t
-
-        store.publish = publish  # type: ignore[method-assign]
+        linking.link_tables = _timed("link", orig_link, link_s)
+        store.publish = _timed("write", store.publish, link_s)  # type: ignore[method-assign]
         try:
             counts = steps.publish(store, manifest)
         finally:

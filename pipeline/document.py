@@ -110,8 +110,9 @@ class Document:
     sha256: Optional[str] = None
     n_pages: int = 0
     warnings: list[str] = field(default_factory=list)
-    # (section starts in order, their indices): built on first section_at, rebuilt if sections change
-    _section_starts: Optional[tuple[list[int], list[int]]] = field(default=None, repr=False, compare=False)
+    # (the sections list it was built from, its starts in order, their indices): built on first section_at,
+    # rebuilt when ``sections`` is replaced or changes length
+    _section_starts: Optional[tuple[list[Section], list[int], list[int]]] = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------
     @property
@@ -141,10 +142,10 @@ class Document:
         if not secs:
             return None
         cache = self._section_starts
-        if cache is None or len(cache[0]) != len(secs):
+        if cache is None or cache[0] is not secs or len(cache[1]) != len(secs):
             order = sorted(range(len(secs)), key=lambda i: secs[i].char_start)
-            cache = self._section_starts = ([secs[i].char_start for i in order], order)
-        keys, order = cache
+            cache = self._section_starts = (secs, [secs[i].char_start for i in order], order)
+        _, keys, order = cache
         best: Optional[Section] = None
         for i in order[: bisect.bisect_right(keys, pos)]:
             s = secs[i]

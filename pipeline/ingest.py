@@ -262,8 +262,8 @@ def write_batch_parts(store: Store, batch_id: str, result: BatchResult) -> Batch
 def commit_batch(store: Store, manifest: Manifest, batch_id: str, result: BatchResult, quarantine: bool = True) -> None:
     """Write the batch's parts (unless its task did), then record its files in the manifest (the commit point)."""
     ok = [o for o in result.outcomes if o.doc_id]
-    if ok and result.parts_written != batch_id:
-        store.write_parts(batch_id, {name: _batch_table(name, result.rows.get(name, [])) for name in DOC_TABLES})
+    if result.parts_written != batch_id:
+        write_batch_parts(store, batch_id, result)
     now = utcnow()
     by_path = manifest.current_by_path()
     for o in ok:

@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from pipeline.linker import graph, link, rows_from_tables
-from schemas import to_table
+from schemas import schema, to_table
 
 
 def _citation_dicts(citations: pa.Table) -> list[dict[str, Any]]:
@@ -45,17 +45,13 @@ def link_tables(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     """The corpus-level tables, and the citations table with its link columns filled (the other
     columns are kept as they are, in Arrow)."""
     out = link_rows(tables).tables()
-    cits = to_table("citations", []).schema
+    cits = schema("citations")
     table = tables["citations"]
     links = {(r["doc_id"], r["mention"]): r for r in out["citation_links"]}
-    keys = list(zip(table.column("doc_id").to_pylist(), table.column("mention").to_pylist()))
+    hits = [links.get(key) for key in zip(table.column("doc_id").to_pylist(), table.column("mention").to_pylist())]
     for name in _LINK_COLUMNS:
-        if name in table.column_names:
-            values = table.column(name).to_pylist()
-        else:
-            values = [None] * table.num_rows
-        for i, key in enumerate(keys):
-            link_row = links.get(key)
+        values = table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
+        for i, link_row in enumerate(hits):
             if link_row:
                 values[i] = link_row[name]
         arr = pa.array(values, type=cits.field(name).type)

@@ -104,20 +104,15 @@ def docx_lying_sizes(real_mib: int, declared: int = 1000) -> bytes:
                 fh.write(b"\0" * (1 << 20))
     data = bytearray(buf.getvalue())
     enc = name.encode()
-    # local file header: signature, ..., uncompressed size at +22, name length at +26, name at +30
-    pos = 0
-    while (pos := data.find(b"PK\x03\x04", pos)) >= 0:
-        n = struct.unpack_from("<H", data, pos + 26)[0]
-        if bytes(data[pos + 30 : pos + 30 + n]) == enc:
-            struct.pack_into("<I", data, pos + 22, declared)
-        pos += 4
-    # central directory entry: uncompressed size at +24, name length at +28, name at +46
-    pos = 0
-    while (pos := data.find(b"PK\x01\x02", pos)) >= 0:
-        n = struct.unpack_from("<H", data, pos + 28)[0]
-        if bytes(data[pos + 46 : pos + 46 + n]) == enc:
-            struct.pack_into("<I", data, pos + 24, declared)
-        pos += 4
+    # (signature, offset of the uncompressed size, of the name length, of the name) in a local file
+    # header and in a central directory entry
+    for sig, size_at, len_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        pos = 0
+        while (pos := data.find(sig, pos)) >= 0:
+            n = struct.unpack_from("<H", data, pos + len_at)[0]
+            if bytes(data[pos + name_at : pos + name_at + n]) == enc:
+                struct.pack_into("<I", data, pos + size_at, declared)
+            pos += 4
     return bytes(data)
 
 

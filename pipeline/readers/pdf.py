@@ -1,6 +1,6 @@
 """PDF reader on pypdfium2 (per-character geometry, no pdfplumber).
 
-1. every page's glyphs -> runs -> lines (``pdf_lines``: baseline clustering, left-to-right order,
+1. every page's glyphs -> lines (``pdf_lines``: baseline clustering, left-to-right order,
    column gaps, superscript digits -> footnote markers); pages without a usable text layer are OCRed;
 2. drop running headers/footers and page numbers (top/bottom zone, repeated or "3", "- 3 -", "Trang 3");
 3. the bottom run of small-font lines starting with a footnote number (or below a footnote rule) is the

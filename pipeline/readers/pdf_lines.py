@@ -112,7 +112,7 @@ def _kernels():
             if c == 0xFFFE:  # PDFium's code for a hyphen it takes for a soft one (e.g. Word's non-breaking hyphen)
                 c = 0x2D
             if c == 0 or c == 0xFFFF or c >= 0x110000 or c == 13 or c == 10 or is_generated(tp, i):
-                kind[i] = 0
+                kind[i] = _SKIP
                 continue
             if 0xD800 <= c <= 0xDFFF:
                 c = 0xFFFD
@@ -124,11 +124,11 @@ def _kernels():
                 right = left
             if c < n_space and is_space[c]:
                 if right <= left:  # a zero-width space says nothing about the layout
-                    kind[i] = 0
+                    kind[i] = _SKIP
                     continue
-                kind[i] = 2
+                kind[i] = _SPACE
             else:
-                kind[i] = 1
+                kind[i] = _GLYPH
             get_origin(tp, i, oa, oa + 8)
             x0[i] = left
             x1[i] = right
@@ -298,7 +298,7 @@ def _lay_out(gid, code, x0, x1, base, size, glyph, digit, space_em, column_em): 
         rbase[k] = np.round(base[k] * 2.0) / 2.0
     big = np.zeros(n, np.bool_)
     segs = np.empty((n + 1, 7), np.float64)
-    out = np.empty(2 * n + n + 1, np.uint32)
+    out = np.empty(3 * n + 1, np.uint32)  # at most a space and a glyph per element, a 0 per segment
     n_seg = 0
     n_out = 0
     a = 0
@@ -321,7 +321,6 @@ def _lay_out(gid, code, x0, x1, base, size, glyph, digit, space_em, column_em): 
         gap_space = space_em * max(lsize, 1.0)
         # column segments: split before a glyph far right of the previous glyph
         s = a
-        k = a
         while s < b:
             e = s
             has_last = False
