@@ -254,13 +254,13 @@ def _direct_run(corpus: Path, out: Path, workers: int, batch_size: int) -> dict[
         import pipeline.linking as linking
 
         link_s = {"link": 0.0, "write": 0.0}
-        orig_link = linking.link_tables
-        linking.link_tables = _timed("link", orig_link, link_s)
+        orig_link = linking.link_batches
+        linking.link_batches = _timed("link", orig_link, link_s)
         store.publish = _timed("write", store.publish, link_s)  # type: ignore[method-assign]
         try:
             counts = steps.publish(store, manifest)
         finally:
-            linking.link_tables = orig_link
+            linking.link_batches = orig_link
         total_pub = time.perf_counter() - t0
         sec["link"] = link_s["link"]
         sec["write"] = total_pub - link_s["link"]  # assembling parts + sorting + writing Parquet
@@ -727,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
         "extract_document; rows = the rest of process_file (table rows). Measured by wrapping those functions in the "
         "sequential 'stages' case; the end-to-end runs (isolated forked readers) report process_file's read/structure/extract.",
         "write = assembling the published tables from the batch parts + sorting + writing Parquet (publish minus the linker); "
-        "link = pipeline.linking.link_tables over the whole corpus.",
+        "link = pipeline.linking.link_batches over the whole corpus (reading the citations' linker columns from the parts included).",
         f"Prefect and direct main runs: {args.runner if 'prefect' in paths else ''} × {args.workers} workers, batch size {args.batch_size}; "
         "Prefect time includes starting the embedded server inside the flow call.",
         "Peak RSS from getrusage(ru_maxrss): 'flow process'/'parent' is RUSAGE_SELF of the case's process; 'largest child' is "

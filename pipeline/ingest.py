@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipeline.config import Limits
 from pipeline.store import FileEntry, Manifest, Store, utcnow
@@ -308,93 +307,11 @@ def record_discovery_failures(store: Store, manifest: Manifest, cands: list[Cand
 
 
 # ---------------------------------------------------------------------------
-# link + publish
-
-
-def _filter_current(table: pa.Table, doc_ids: set[str]) -> pa.Table:
-    if table.num_rows == 0:
-        return table
-    mask = pc.is_in(table["doc_id"], value_set=pa.array(sorted(doc_ids), type=pa.string()))
-    return table.filter(mask)
-
-
-def _owned_rows(store: Store, name: str, owner: dict[str, str]) -> pa.Table:
-    """Rows of ``name`` for the documents in ``owner`` (doc_id -> batch), each taken from its owning batch only.
-
-    A batch retried after a crash may hold a document that a later batch holds too; reading each
-    document from the batch the manifest names keeps every row exactly once.
-    """
-    by_batch: dict[str, set[str]] = {}
-    for doc_id, b in owner.items():
-        by_batch.setdefault(b, set()).add(doc_id)
-    parts = [_filter_current(store.read_parts(name, [b]), ids) for b, ids in sorted(by_batch.items())]
-    parts = [p for p in parts if p.num_rows]
-    return pa.concat_tables(parts) if parts else to_table(name, [])
-
-
-def build_tables(store: Store, manifest: Manifest) -> dict[str, pa.Table]:
-    """Assemble every published table from the manifest's parts and run the linker over the whole corpus."""
-    from pipeline.linking import link_tables
-
-    tables: dict[str, pa.Table] = {}
-    # documents: every version ever ingested, with version/is_current from the manifest
-    by_doc = {e.doc_id: e for e in manifest.files.values()}
-    rows = _owned_rows(store, "documents", {d: e.batch for d, e in by_doc.items()}).to_pylist()
-    for r in rows:
-        e = by_doc[r["doc_id"]]
-        r.update(version=e.version, is_current=e.current, ingested_at=e.ingested_at, source_path=e.source_path)
-    rows.sort(key=lambda r: (r["source_path"], r["version"]))
-    tables["documents"] = to_table("documents", rows)
-
-    owner = {e.doc_id: e.batch for e in manifest.files.values() if e.current}
-    for name in DOC_TABLES:
-        if name != "documents":
-            tables[name] = _owned_rows(store, name, owner)
-
-    tables.update(link_tables(tables))
-    tables["failures"] = to_table("failures", sorted(manifest.failures.values(), key=lambda r: r["source_path"]))
-    return {k: _sorted(k, v) for k, v in tables.items()}
-
-
-_SORT_KEYS = {
-    "documents": [],
-    "sections": ["doc_id", "char_start", "level"],
-    "footnotes": ["doc_id", "char_start"],
-    "pages": ["doc_id", "page"],
-    "citations": ["doc_id", "mention"],
-    "localities": ["doc_id", "char_start"],
-    "dates": ["doc_id", "char_start"],
-    "targets": ["doc_id", "char_start"],
-    "relation_mentions": ["doc_id", "source_mention", "target_mention"],
-    "instruments": ["instrument_id"],
-    "relations": ["doc_id", "source_instrument_id", "relation", "target_instrument_id"],
-    "conflicts": ["instrument_id", "kind"],
-    "failures": [],
-}
-
-
-def _sorted(name: str, t: pa.Table) -> pa.Table:
-    keys = [k for k in _SORT_KEYS.get(name, []) if k in t.column_names]
-    if not keys or t.num_rows == 0:
-        return t
-    return t.sort_by([(k, "ascending") for k in keys])
-
-
-def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, int] | None:
-    """Rebuild and publish every table unless the last complete publication already covers the manifest."""
-    fp = manifest.fingerprint()
-    if not force and manifest.published == fp and all(store.table_path(n).exists() for n in ("documents", "citations")):
-        return None
-    store.gc_parts(manifest)
-    store.clean_tmp()
-    tables = build_tables(store, manifest)
-    store.publish(tables)
-    manifest.published = fp
-    store.save_manifest(manifest)
-    return {k: v.num_rows for k, v in tables.items()}
+# link + publish: pipeline/publishing.py (re-exported here: the steps read in order)
+from pipeline.publishing import publish  # noqa: E402
 
 
 __all__ = [
     "Candidate", "Plan", "BatchResult", "FileOutcome", "discover", "plan", "batches", "process_file",
-    "process_batch", "write_batch_parts", "commit_batch", "record_discovery_failures", "build_tables", "publish", "CORPUS_TABLES",
+    "process_batch", "write_batch_parts", "commit_batch", "record_discovery_failures", "publish", "CORPUS_TABLES",
 ]

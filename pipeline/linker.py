@@ -60,9 +60,10 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Records
 # ---------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class CitationRow:
-    """One citation with the context of its citing document."""
+    """One citation with the context of its citing document (slots: the linker holds one per citation
+    of the corpus)."""
 
     doc_id: str
     symbol: Optional[str] = None
@@ -190,17 +191,17 @@ class LinkResult:
                 return i
         return None
 
-    def tables(self) -> dict[str, list[dict[str, Any]]]:
+    def tables(self, links: bool = True) -> dict[str, list[dict[str, Any]]]:
         """Rows shaped for schemas/tables.py (``instruments``, ``relations``, ``conflicts``)
-        plus ``citation_links`` (columns to merge into ``citations`` by doc_id + mention)."""
+        plus, unless ``links`` is false, ``citation_links`` (columns to merge into ``citations`` by doc_id + mention)."""
         conflicts = []
         for c in self.conflicts:
             r = asdict(c)
             r["values"] = json.dumps(c.values, ensure_ascii=False)
             conflicts.append(r)
-        links = []
-        for l in self.citation_links:
-            links.append({
+        link_rows = []
+        for l in (self.citation_links if links else ()):
+            link_rows.append({
                 "doc_id": l.doc_id, "mention": l.mention, "instrument_id": l.instrument_id,
                 "link_confidence": l.confidence, "link_evidence": l.evidence, "ambiguous": l.ambiguous,
             })
@@ -208,7 +209,7 @@ class LinkResult:
             "instruments": [asdict(i) for i in self.instruments],
             "relations": [asdict(r) for r in self.relations],
             "conflicts": conflicts,
-            "citation_links": links,
+            "citation_links": link_rows,
         }
 
 

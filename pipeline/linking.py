@@ -1,74 +1,82 @@
 """Glue between the Parquet tables and the pure linker (``pipeline.linker``).
 
-``link_tables`` takes the per-document tables of the whole current corpus and
-returns the corpus-level tables (instruments, relations, conflicts) plus the
-citations table with ``instrument_id``/``link_confidence``/``link_evidence``/``ambiguous`` filled.
+``link_batches`` takes the citations of the whole current corpus as a stream of Arrow record batches
+(plus the ``documents`` and ``relation_mentions`` tables) and returns the corpus-level tables
+(instruments, relations, conflicts) and the link columns of each citation
+(``instrument_id``/``link_confidence``/``link_evidence``/``ambiguous``, keyed by doc_id + mention).
 """
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterable
 
 import pyarrow as pa
 
-from pipeline.linker import graph, link, rows_from_tables
+from pipeline.linker import LinkResult, graph, link, rows_from_tables
 from schemas import schema, to_table
 
 
-def _citation_dicts(citations: pa.Table) -> list[dict[str, Any]]:
-    rows = citations.to_pylist()
-    for r in rows:
-        extra = r.get("extra")
-        r["extra"] = json.loads(extra) if isinstance(extra, str) and extra else {}
-    return rows
+# Citation columns the linker reads (pipeline.linker.CitationRow); the others (extra, section, the link
+# columns) are not read from the parts at all.
+LINKER_COLUMNS = ("doc_id", "mention", "symbol", "instrument_type", "cited_as", "type_mismatch", "number", "type_code",
+                  "issuer_code", "year", "system", "kind", "name", "date_cited", "issuer_named", "subject", "text",
+                  "char_start", "char_end", "in_footnote")
 
 
-_LINK_COLUMNS = ("instrument_id", "link_confidence", "link_evidence", "ambiguous")
+def _citation_dicts(batch: pa.RecordBatch, pool: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows of a record batch as dicts; equal strings (doc ids, symbols, issuers, subjects ...) are one
+    shared object across the corpus, so the linker's rows cost little more than their distinct values."""
+    names = [n for n in batch.schema.names if n != "extra"]
+    cols = []
+    for n in names:
+        values = batch.column(n).to_pylist()
+        if pa.types.is_string(batch.schema.field(n).type) and n != "text":
+            values = [pool.setdefault(v, v) if v is not None else None for v in values]
+        cols.append(values)
+    return [dict(zip(names, row)) for row in zip(*cols)]
 
 
-def link_rows(tables: dict[str, pa.Table]):
-    """Run the linker over the tables; returns the LinkResult.
+@dataclass
+class Linked:
+    links: pa.Table  # doc_id, mention and the link columns of every linked citation
+    corpus: dict[str, pa.Table]  # instruments, relations, conflicts (unsorted)
 
-    Citations are turned into the linker's rows a record batch at a time, so the whole corpus never
-    exists as one Python dict per citation as well (only as the linker's own rows)."""
-    docs = [d for d in tables["documents"].to_pylist() if d.get("is_current", True)]
+
+def link_result(citations: Iterable[pa.RecordBatch], documents: pa.Table, relation_mentions: pa.Table) -> LinkResult:
+    """Run the linker. Citations become the linker's rows a record batch at a time, so the corpus never
+    exists as one Python dict per citation as well as the linker's own rows."""
+    docs = [d for d in documents.to_pylist() if d.get("is_current", True)]
     rows = []
-    for batch in tables["citations"].to_batches(max_chunksize=4096):
-        rows.extend(rows_from_tables(_citation_dicts(pa.Table.from_batches([batch])), docs))
+    pool: dict[str, str] = {}
+    for batch in citations:
+        rows.extend(rows_from_tables(_citation_dicts(batch, pool), docs))
+    del pool
     rel_by_doc: dict[str, list[dict[str, Any]]] = {}
-    for r in tables["relation_mentions"].to_pylist():
+    for r in relation_mentions.to_pylist():
         rel_by_doc.setdefault(r["doc_id"], []).append(r)
     return link(rows, rel_by_doc)
 
 
-def link_tables(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """The corpus-level tables, and the citations table with its link columns filled (the other
-    columns are kept as they are, in Arrow)."""
-    out = link_rows(tables).tables()
+def link_batches(citations: Iterable[pa.RecordBatch], documents: pa.Table, relation_mentions: pa.Table) -> Linked:
+    """The corpus-level tables and the link columns of the citations."""
+    result = link_result(citations, documents, relation_mentions)
     cits = schema("citations")
-    table = tables["citations"]
-    links = {(r["doc_id"], r["mention"]): r for r in out["citation_links"]}
-    hits = [links.get(key) for key in zip(table.column("doc_id").to_pylist(), table.column("mention").to_pylist())]
-    for name in _LINK_COLUMNS:
-        values = table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
-        for i, link_row in enumerate(hits):
-            if link_row:
-                values[i] = link_row[name]
-        arr = pa.array(values, type=cits.field(name).type)
-        if name in table.column_names:
-            table = table.set_column(table.column_names.index(name), cits.field(name), arr)
-        else:
-            table = table.append_column(cits.field(name), arr)
-    return {
-        "citations": table.select(cits.names).cast(cits),
-        "instruments": to_table("instruments", out["instruments"]),
-        "relations": to_table("relations", out["relations"]),
-        "conflicts": to_table("conflicts", out["conflicts"]),
-    }
+    ls = result.citation_links
+    links = pa.table({
+        "doc_id": pa.array([l.doc_id for l in ls], pa.string()),
+        "mention": pa.array([l.mention for l in ls], pa.int64()),
+        "instrument_id": pa.array([l.instrument_id for l in ls], cits.field("instrument_id").type),
+        "link_confidence": pa.array([l.confidence for l in ls], cits.field("link_confidence").type),
+        "link_evidence": pa.array([l.evidence for l in ls], cits.field("link_evidence").type),
+        "ambiguous": pa.array([l.ambiguous for l in ls], cits.field("ambiguous").type),
+    })
+    out = result.tables(links=False)
+    return Linked(links, {name: to_table(name, out[name]) for name in ("instruments", "relations", "conflicts")})
 
 
 def corpus_graph(tables: dict[str, pa.Table]):
-    """The citation network of the tables as a networkx MultiDiGraph."""
-    result = link_rows(tables)
+    """The citation network of the (published) tables as a networkx MultiDiGraph."""
+    result = link_result(tables["citations"].to_batches(max_chunksize=4096), tables["documents"], tables["relation_mentions"])
     docs = [d for d in tables["documents"].to_pylist() if d.get("is_current", True)]
     return graph(result, docs)

@@ -53,13 +53,30 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def atomic_write_table(table: pa.Table, path: Path) -> None:
+def atomic_write_table(table: pa.Table | pa.RecordBatchReader, path: Path) -> int:
+    """Write a table, or a stream of record batches one row group at a time, aside and then in place.
+    Returns the number of rows written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
+    try:
+        if isinstance(table, pa.Table):
+            pq.write_table(table, tmp, compression="zstd")
+            n = table.num_rows
+        else:
+            n = 0
+            with pq.ParquetWriter(tmp, table.schema, compression="zstd") as w:
+                for batch in table:
+                    w.write_batch(batch)
+                    n += batch.num_rows
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if isinstance(table, pa.RecordBatchReader):
+            table.close()
+        raise
     os.replace(tmp, path)
+    return n
 
 
 @dataclass
@@ -211,11 +228,19 @@ class Store:
     def table_path(self, name: str) -> Path:
         return self.root / f"{name}.parquet"
 
-    def publish(self, tables: dict[str, pa.Table]) -> None:
-        for name, table in tables.items():
+    def publish(self, tables: dict[str, pa.Table | pa.RecordBatchReader]) -> dict[str, int]:
+        """Write each table (in memory or streamed) under its published name; returns rows per table."""
+        for name in tables:
             if name not in TABLES:
                 raise KeyError(f"unknown table {name!r}")
-            atomic_write_table(table.cast(schema(name)), self.table_path(name))
+        counts = {}
+        for name, table in tables.items():
+            if isinstance(table, pa.Table):
+                table = table.cast(schema(name))
+            elif not table.schema.equals(schema(name), check_metadata=True):
+                raise ValueError(f"{name}: stream does not have the published schema")
+            counts[name] = atomic_write_table(table, self.table_path(name))
+        return counts
 
     def read(self, name: str) -> pa.Table:
         p = self.table_path(name)
