@@ -349,7 +349,7 @@ def graph_cmd(
     if fmt not in ("graphml", "gexf", "csv"):
         _fail(f"--format must be graphml, gexf or csv (got {fmt!r})", 2)
     d = _tables_dir(tables_dir)
-    tables = {n: pq.read_table(d / f"{n}.parquet") for n in ("documents", "citations", "relation_mentions")}
+    tables = {n: pq.read_table(d / f"{n}.parquet") for n in ("documents", "instruments", "citations", "relations")}
     G = corpus_graph(tables)
     paths = export_graph(G, fmt, target)
     out.print(f"{G.number_of_nodes()} nodes, {G.number_of_edges()} edges → {', '.join(map(str, paths))}", highlight=False)

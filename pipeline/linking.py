@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-from pipeline.linker import LinkResult, graph, link, rows_from_tables
+from pipeline.linker import CitationLink, Instrument, LinkResult, RelationRow, graph, link, rows_from_tables
 from schemas import schema, to_table
 
 
@@ -75,8 +75,21 @@ def link_batches(citations: Iterable[pa.RecordBatch], documents: pa.Table, relat
     return Linked(links, {name: to_table(name, out[name]) for name in ("instruments", "relations", "conflicts")})
 
 
+def published_result(tables: dict[str, pa.Table]) -> LinkResult:
+    """The linker's result as published (``instruments``, the link columns of ``citations``, ``relations``):
+    what a run computed, read back without linking again."""
+    ins = [Instrument(**r) for r in tables["instruments"].select(schema("instruments").names).to_pylist()]
+    cols = ["doc_id", "mention", "symbol", "char_start", "char_end", "instrument_id", "link_confidence",
+            "link_evidence", "ambiguous"]
+    links = [CitationLink(r["doc_id"], r["mention"], r["symbol"], r["char_start"], r["char_end"], r["instrument_id"],
+                          r["link_confidence"], r["link_evidence"], r["ambiguous"])
+             for r in tables["citations"].select(cols).to_pylist() if r["instrument_id"] is not None]
+    rels = [RelationRow(**r) for r in tables["relations"].select(schema("relations").names).to_pylist()]
+    return LinkResult(instruments=ins, citation_links=links, relations=rels)
+
+
 def corpus_graph(tables: dict[str, pa.Table]):
-    """The citation network of the (published) tables as a networkx MultiDiGraph."""
-    result = link_result(tables["citations"].to_batches(max_chunksize=4096), tables["documents"], tables["relation_mentions"])
+    """The citation network of the published tables (documents, instruments, citations, relations) as a
+    networkx MultiDiGraph."""
     docs = [d for d in tables["documents"].to_pylist() if d.get("is_current", True)]
-    return graph(result, docs)
+    return graph(published_result(tables), docs)

@@ -92,6 +92,23 @@ def test_graph_export_loads_in_networkx_with_the_seed_counts(out, tmp_path):
         assert r.exit_code == 0, r.output
 
 
+def test_graph_is_read_from_the_published_tables_as_the_linker_made_it(out):
+    """`plans graph` reads what the run published instead of linking again: the same network."""
+    import pyarrow.parquet as pq
+
+    from pipeline.linker import graph
+    from pipeline.linking import corpus_graph, link_result
+
+    t = {n: pq.read_table(out / f"{n}.parquet") for n in ("documents", "instruments", "citations", "relations", "relation_mentions")}
+    docs = [d for d in t["documents"].to_pylist() if d["is_current"]]
+    relinked = graph(link_result(t["citations"].to_batches(), t["documents"], t["relation_mentions"]), docs)
+    published = corpus_graph(t)
+    assert dict(published.nodes(data=True)) == dict(relinked.nodes(data=True))
+    key = lambda e: (e[0], e[1], e[2])  # noqa: E731
+    assert sorted(published.edges(keys=True, data=True), key=key) == sorted(relinked.edges(keys=True, data=True), key=key)
+    assert published.number_of_edges() > 60
+
+
 def test_tables_describes_every_column():
     r = runner.invoke(app, ["tables"])
     assert r.exit_code == 0 and "instrument_id" in r.output and "### `failures`" in r.output
