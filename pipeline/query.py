@@ -153,19 +153,22 @@ def split_statements(lines: Iterable[str]) -> Iterable[str]:
         cont = line.rstrip().endswith("\\")
         buf.append(line.rstrip()[:-1] if cont else line)
         text = "\n".join(buf)
-        if cont or not _balanced(text):
+        semis, closed = _scan(text)
+        if cont or not closed:
             continue
-        for stmt in _split_semicolons(text):
-            if stmt.strip():
-                yield stmt.strip()
+        for start, end in zip([-1, *semis], [*semis, len(text)]):
+            stmt = text[start + 1:end].strip()
+            if stmt:
+                yield stmt
         buf = []
     if buf and "\n".join(buf).strip():
         yield "\n".join(buf).strip()
 
 
-def _balanced(text: str) -> bool:
-    depth, quote = 0, None
-    for ch in text:
+def _scan(text: str) -> tuple[list[int], bool]:
+    """Positions of the ';' outside quotes, and whether every quote and parenthesis is closed."""
+    depth, quote, semis = 0, None, []
+    for i, ch in enumerate(text):
         if quote:
             if ch == quote:
                 quote = None
@@ -175,24 +178,9 @@ def _balanced(text: str) -> bool:
             depth += 1
         elif ch == ")":
             depth -= 1
-    return quote is None and depth <= 0
-
-
-def _split_semicolons(text: str) -> list[str]:
-    out, cur, quote = [], [], None
-    for ch in text:
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
         elif ch == ";":
-            out.append("".join(cur))
-            cur = []
-            continue
-        cur.append(ch)
-    out.append("".join(cur))
-    return out
+            semis.append(i)
+    return semis, quote is None and depth <= 0
 
 
 def render_frame(df: pd.DataFrame, title: Optional[str] = None, max_rows: int = 200):
