@@ -180,11 +180,13 @@ def case_stages(corpus: Path, sample: int) -> dict[str, Any]:
             "seconds": out, "wall_s_files": wall, "probes_bound": found, "rss_self_mb": _maxrss_mb()}
 
 
-def _work(items: list, limits: Any) -> tuple[Any, dict[str, float], int, float]:
-    """Worker: process one batch; return (BatchResult, {}, pid, peak RSS MB of this worker and of its forked readers)."""
+def _work(items: list, limits: Any, out: str, batch_id: str) -> tuple[Any, dict[str, float], int, float]:
+    """Worker: process one batch and write its (uncommitted) parts, as the flow's batch task does; return
+    (BatchResult without rows, {}, pid, peak RSS MB of this worker and of its forked readers)."""
     from pipeline import ingest as steps
+    from pipeline.store import Store
 
-    res = steps.process_batch(items, limits)
+    res = steps.write_batch_parts(Store(out), batch_id, steps.process_batch(items, limits))
     return res, {}, os.getpid(), max(_maxrss_mb(), _maxrss_mb(resource.RUSAGE_CHILDREN))
 
 
@@ -220,7 +222,10 @@ def _direct_run(corpus: Path, out: Path, workers: int, batch_size: int) -> dict[
         sec["warm_up"] = time.perf_counter() - t0
     ex = ProcessPoolExecutor(max_workers=workers) if workers > 1 and groups else None
     try:
-        results = ex.map(_work, groups, [limits] * len(groups)) if ex else (_work(g, limits) for g in groups)
+        ids = [f"bench-{i:05d}" for i in range(len(groups))]
+        outs = [str(out)] * len(groups)
+        results = (ex.map(_work, groups, [limits] * len(groups), outs, ids) if ex
+                   else (_work(g, limits, o, b) for g, o, b in zip(groups, outs, ids)))
         for i, (res, delta, pid, rss) in enumerate(results):
             workers_rss[pid] = max(workers_rss.get(pid, 0.0), rss)
             for k, v in delta.items():
