@@ -110,7 +110,7 @@ class CitationRow:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], **overrides: Any) -> "CitationRow":
-        names = {f.name for f in fields(cls)}
+        names = _ROW_FIELDS
         kw = {k: (None if isinstance(v, float) and v != v else v) for k, v in d.items() if k in names}  # NaN → None
         kw.update(overrides)
         for k in ("year", "doc_year", "mention", "char_start", "char_end"):
@@ -121,6 +121,14 @@ class CitationRow:
         for b in ("type_mismatch", "in_footnote"):
             kw[b] = bool(kw.get(b) or False)
         return cls(**kw)
+
+
+_ROW_FIELDS = frozenset(f.name for f in fields(CitationRow))
+
+
+def _shallow(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, values not copied (``asdict`` deep-copies every value)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 @dataclass
@@ -196,7 +204,7 @@ class LinkResult:
         plus, unless ``links`` is false, ``citation_links`` (columns to merge into ``citations`` by doc_id + mention)."""
         conflicts = []
         for c in self.conflicts:
-            r = asdict(c)
+            r = _shallow(c)
             r["values"] = json.dumps(c.values, ensure_ascii=False)
             conflicts.append(r)
         link_rows = []
@@ -206,8 +214,8 @@ class LinkResult:
                 "link_confidence": l.confidence, "link_evidence": l.evidence, "ambiguous": l.ambiguous,
             })
         return {
-            "instruments": [asdict(i) for i in self.instruments],
-            "relations": [asdict(r) for r in self.relations],
+            "instruments": [_shallow(i) for i in self.instruments],
+            "relations": [_shallow(r) for r in self.relations],
             "conflicts": conflicts,
             "citation_links": link_rows,
         }
