@@ -1,14 +1,15 @@
 """Publish the corpus tables from the committed batch parts, in memory that does not grow with the corpus.
 
 The per-document tables (sections, footnotes, pages, citations, localities, dates, targets,
-relation_mentions) are never assembled in this process: DuckDB reads each one's parts, keeps the rows of
-the batch that owns each current document (``_state/manifest.json``), sorts them under a fixed memory
-limit (spilling to ``_state/duckdb-tmp`` when needed) and hands them over as a stream of Arrow record
-batches, which :meth:`pipeline.store.Store.publish` writes to Parquet one row group at a time.
+relation_mentions) are never assembled whole in this process. For each table, DuckDB reads the parts,
+keeps the rows of the batch that owns each current document (``_state/manifest.json``) and sorts them
+``DOCS_PER_CHUNK`` documents at a time, in doc_id order; the chunks stream to
+:meth:`pipeline.store.Store.publish`, which writes them to Parquet one row group at a time. The linker's
+input is read part by part (one part in memory at a time).
 
-What the process does hold: the ``documents`` table (one small row per file version), the linker's
-working set (one compact row per citation, see ``pipeline.linking``), the link columns and the corpus
-tables (instruments, relations, conflicts).
+What the process does hold: the ``documents`` table (one small row per file version), one chunk of one
+table, the linker's working set (one compact row per citation, see ``pipeline.linking``), the link
+columns and the corpus tables (instruments, relations, conflicts).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from pipeline.store import Manifest, Store
 from schemas import DOC_TABLES, schema, to_table
@@ -41,7 +43,8 @@ SORT_KEYS: dict[str, list[str]] = {
     "failures": [],
 }
 
-DUCKDB_MEMORY_LIMIT = "256MB"  # DuckDB's own working memory while sorting; beyond it, it spills to disk
+DOCS_PER_CHUNK = 2000  # documents whose rows are sorted together (in memory) when a table is published
+DUCKDB_MEMORY_LIMIT = "1GB"  # a ceiling for DuckDB's working memory (a chunk needs far less)
 ROWS_PER_BATCH = 65_536  # rows per record batch handed to the Parquet writer (one row group each)
 LINK_COLUMNS = ("instrument_id", "link_confidence", "link_evidence", "ambiguous")
 
@@ -63,72 +66,72 @@ def _lit(s: str) -> str:
 
 
 class Parts:
-    """SQL access (DuckDB) to the parts of the current documents, each read from its owning batch only.
+    """Access to the parts of the current documents, each document read from its owning batch only.
 
-    A batch retried after a crash may hold a document that a later batch holds too; joining on the
-    manifest's (doc_id, batch) keeps every row exactly once.
+    A batch retried after a crash may hold a document that a later batch holds too; keeping only the
+    manifest's (doc_id, batch) pairs keeps every row exactly once.
     """
 
     def __init__(self, store: Store, manifest: Manifest, con):
         self.store, self.con = store, con
         owner = {e.doc_id: e.batch for e in manifest.files.values() if e.current}
-        con.register("owner", pa.table({"doc_id": pa.array(list(owner), pa.string()),
-                                         "batch": pa.array(list(owner.values()), pa.string())}))
-        self.batch_names = sorted(set(owner.values()))
+        ids = sorted(owner)
+        # documents in doc_id order, DOCS_PER_CHUNK at a time: a sorted table is produced chunk by chunk
+        self.n_chunks = -(-len(ids) // DOCS_PER_CHUNK)
+        con.register("owner", pa.table({"doc_id": pa.array(ids, pa.string()),
+                                         "batch": pa.array([owner[d] for d in ids], pa.string()),
+                                         "chunk": pa.array([i // DOCS_PER_CHUNK for i in range(len(ids))], pa.int64())}))
+        self.by_batch: dict[str, set[str]] = {}
+        for d, b in owner.items():
+            self.by_batch.setdefault(b, set()).add(d)
+
+    def _file(self, batch: str, name: str) -> Path:
+        return self.store.parts / batch / f"{name}.parquet"
 
     def files(self, name: str) -> list[str]:
-        return [str(p) for b in self.batch_names if (p := self.store.parts / b / f"{name}.parquet").exists()]
+        return [str(p) for b in sorted(self.by_batch) if (p := self._file(b, name)).exists()]
 
-    def relation(self, name: str, columns: list[str]) -> str | None:
-        """A SQL subquery with ``columns`` of ``name`` for the current documents, plus ``_batch`` and
-        ``_row`` (position in the part) for stable ordering; None when no part holds the table."""
-        files = self.files(name)
-        if not files:
-            return None
-        cols = ", ".join(f"p.{_q(c)}" for c in columns)
-        return (f"(SELECT {cols}, o.batch AS _batch, p.file_row_number AS _row "
-                f"FROM read_parquet([{', '.join(_lit(f) for f in files)}], filename = true, "
-                f"file_row_number = true, union_by_name = true) p "
-                f"JOIN owner o ON p.doc_id = o.doc_id AND regexp_extract(p.filename, '([^/]+)/[^/]+$', 1) = o.batch)")
-
-    def _stream(self, sql: str, target: pa.Schema) -> pa.RecordBatchReader:
-        """The rows of ``sql`` as record batches of ``target``. Lazy: the query runs when the first batch
-        is pulled (one connection runs one query at a time, and streams are drained one after another)."""
+    def batches(self, name: str, columns: list[str]) -> pa.RecordBatchReader:
+        """``columns`` of ``name`` for the current documents, in part order (batch, then row), streamed:
+        one part in memory at a time."""
+        target = pa.schema([schema(name).field(c) for c in columns])
 
         def run() -> Iterator[pa.RecordBatch]:
-            reader = self.con.sql(sql).to_arrow_reader(ROWS_PER_BATCH)
-            try:
-                for b in reader:
-                    yield pa.RecordBatch.from_arrays([b.column(i).cast(f.type) for i, f in enumerate(target)], schema=target)
-            finally:
-                reader.close()
+            for b in sorted(self.by_batch):
+                f = self._file(b, name)
+                if not f.exists():
+                    continue
+                t = pq.read_table(f, columns=columns, schema=schema(name))
+                t = t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(self.by_batch[b]), pa.string())))
+                yield from t.cast(target).to_batches(max_chunksize=ROWS_PER_BATCH)
 
         return pa.RecordBatchReader.from_batches(target, run())
 
-    def batches(self, name: str, columns: list[str]) -> pa.RecordBatchReader:
-        """``columns`` of ``name`` for the current documents, in part order (batch, then row), streamed."""
-        target = pa.schema([schema(name).field(c) for c in columns])
-        rel = self.relation(name, columns)
-        if rel is None:
-            return pa.RecordBatchReader.from_batches(target, iter(()))
-        return self._stream(f"SELECT {', '.join(_q(c) for c in columns)} FROM {rel} ORDER BY _batch, _row", target)
-
-    def sorted_stream(self, name: str, replace: dict[str, str] | None = None, join: str = "") -> pa.RecordBatchReader:
-        """Every column of ``name`` in its published order, streamed; ``replace`` maps a column to a SQL
-        expression over the part ``c`` and what ``join`` brings in."""
+    def sorted_stream(self, name: str) -> pa.RecordBatchReader:
+        """Every column of ``name`` in its published order, streamed: DuckDB reads the parts once per
+        chunk of DOCS_PER_CHUNK documents and sorts that chunk's rows (ties in part order). Lazy: the
+        queries run as the stream is drained (one connection runs one query at a time)."""
         target = schema(name)
-        rel = self.relation(name, target.names)
-        if rel is None:
-            return pa.RecordBatchReader.from_batches(target, iter(()))
-        replace = replace or {}
-        select = ", ".join(f"{replace.get(c, 'c.' + _q(c))} AS {_q(c)}" for c in target.names)
-        keys = "".join(f"c.{_q(k)} ASC NULLS LAST, " for k in SORT_KEYS.get(name, []))
-        return self._stream(f"SELECT {select} FROM {rel} c {join} ORDER BY {keys}c._batch, c._row", target)
+        files = self.files(name)
+        cols = ", ".join(f"p.{_q(c)}" for c in target.names)
+        keys = "".join(f"p.{_q(k)} ASC NULLS LAST, " for k in SORT_KEYS.get(name, []))
+        source = (f"read_parquet([{', '.join(_lit(f) for f in files)}], filename = true, file_row_number = true, "
+                  f"union_by_name = true) p JOIN owner o ON p.doc_id = o.doc_id "
+                  f"AND regexp_extract(p.filename, '([^/]+)/[^/]+$', 1) = o.batch")
+
+        def run() -> Iterator[pa.RecordBatch]:
+            for k in range(self.n_chunks if files else 0):
+                t = self.con.sql(f"SELECT {cols} FROM {source} WHERE o.chunk = {k} "
+                                 f"ORDER BY {keys}o.batch, p.file_row_number").to_arrow_table()
+                yield from t.cast(target).to_batches(max_chunksize=ROWS_PER_BATCH)
+                del t
+
+        return pa.RecordBatchReader.from_batches(target, run())
 
 
 @contextlib.contextmanager
 def parts_db(store: Store, manifest: Manifest) -> Iterator[Parts]:
-    """A DuckDB connection over the parts, with a bounded memory and a private spill directory."""
+    """A DuckDB connection over the parts, with a memory ceiling and a private spill directory."""
     import duckdb
 
     tmp = store.state / "duckdb-tmp"
@@ -144,6 +147,33 @@ def parts_db(store: Store, manifest: Manifest) -> Iterator[Parts]:
         con.close()
         del con
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def with_links(citations: pa.RecordBatchReader, links: pa.Table) -> pa.RecordBatchReader:
+    """The citations stream (sorted by doc_id, mention) with the linker's columns put in.
+
+    The linker returns one link per citation it was given, and it was given exactly these citations,
+    so once both are in (doc_id, mention) order they line up row for row: no join (and no join's
+    memory) is needed. The alignment is checked batch by batch."""
+    links = links.sort_by([("doc_id", "ascending"), ("mention", "ascending")])
+    target = citations.schema
+
+    def merge() -> Iterator[pa.RecordBatch]:
+        at = 0
+        for b in citations:
+            part = links.slice(at, b.num_rows)
+            at += b.num_rows
+            if part.num_rows != b.num_rows or not (part.column("doc_id").equals(pa.chunked_array([b.column("doc_id")]))
+                                                   and part.column("mention").equals(pa.chunked_array([b.column("mention")]))):
+                raise RuntimeError("internal error: the linker's output does not line up with the citations "
+                                   f"(near row {at - b.num_rows}); publication stopped, the next run redoes it")
+            cols = [part.column(f.name).combine_chunks().cast(f.type) if f.name in LINK_COLUMNS else b.column(i)
+                    for i, f in enumerate(target)]
+            yield pa.RecordBatch.from_arrays(cols, schema=target)
+        if at != links.num_rows:
+            raise RuntimeError(f"internal error: {links.num_rows - at} links without a citation; publication stopped, the next run redoes it")
+
+    return pa.RecordBatchReader.from_batches(target, merge())
 
 
 def documents_table(store: Store, manifest: Manifest) -> pa.Table:
@@ -187,17 +217,12 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
         documents = documents_table(store, manifest)
         linked = link_batches(parts.batches("citations", list(LINKER_COLUMNS)), documents,
                               parts.batches("relation_mentions", schema("relation_mentions").names).read_all())
-        parts.con.register("links", linked.links)
         tables: dict[str, pa.Table | pa.RecordBatchReader] = {"documents": documents}
         for name in DOC_TABLES:
             if name == "documents":
                 continue
             if name == "citations":
-                # the link columns come from the linker; a citation it did not link keeps its part's values
-                keep = "l.doc_id IS NULL"
-                tables[name] = parts.sorted_stream(name, replace={
-                    c: f"CASE WHEN {keep} THEN c.{_q(c)} ELSE l.{_q(c)} END" for c in LINK_COLUMNS},
-                    join="LEFT JOIN links l ON c.doc_id = l.doc_id AND c.mention = l.mention")
+                tables[name] = with_links(parts.sorted_stream(name), linked.links)
             else:
                 tables[name] = parts.sorted_stream(name)
         for name, t in linked.corpus.items():

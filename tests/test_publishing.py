@@ -62,6 +62,7 @@ def _reference(store: Store, m: Manifest, name: str) -> pa.Table:
 
 def test_streamed_tables_equal_a_stable_sort_of_the_owned_parts(tmp_path, monkeypatch):
     monkeypatch.setattr(publishing, "ROWS_PER_BATCH", 4)  # many record batches -> many row groups
+    monkeypatch.setattr(publishing, "DOCS_PER_CHUNK", 2)  # d1, d2 sorted together, then d3
     store, m = _store(tmp_path)
     counts = publishing.publish(store, m)
     got = pq.read_table(store.table_path("sections"))
@@ -75,7 +76,9 @@ def test_streamed_tables_equal_a_stable_sort_of_the_owned_parts(tmp_path, monkey
     assert pq.read_schema(store.table_path("sections")).equals(schema("sections"), check_metadata=True)
 
 
-def test_citations_get_the_linker_columns_and_keep_the_others(tmp_path):
+@pytest.mark.parametrize("per_chunk", [1, 1000])
+def test_citations_get_the_linker_columns_and_keep_the_others(tmp_path, monkeypatch, per_chunk):
+    monkeypatch.setattr(publishing, "DOCS_PER_CHUNK", per_chunk)
     store, m = _store(tmp_path)
     publishing.publish(store, m)
     got = pq.read_table(store.table_path("citations"))
