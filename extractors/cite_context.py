@@ -240,11 +240,14 @@ def collapse(s: str) -> str:
     return " ".join(s.split())
 
 
+_WORD = regex.compile(r"[\p{L}]+")  # precompiled: trim_locality runs for every issuer
+
+
 def trim_locality(text: str, start: int, end: int) -> tuple[Optional[str], int]:
     """Keep locality words until a stop word; return (locality, end offset)."""
     last = start
     words = []
-    for w in regex.finditer(r"[\p{L}]+", text[start:end]):
+    for w in _WORD.finditer(text[start:end]):
         if w.group().casefold() in STOP_WORDS:
             break
         words.append(w.group())

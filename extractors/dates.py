@@ -116,6 +116,11 @@ class _Pats:
     place_cue: regex.Pattern
     anniv_ctx: regex.Pattern
     range_join: regex.Pattern
+    # Anchors (see _scan): every match of the pattern starts where one of these matches
+    full_num_at: tuple[regex.Pattern, ...]
+    year_range_at: tuple[regex.Pattern, ...]
+    half_at: tuple[regex.Pattern, ...]
+    can_chi_at: tuple[regex.Pattern, ...]
 
 
 @lru_cache(maxsize=1)
@@ -124,11 +129,13 @@ def _pats() -> _Pats:
     ngay = r"(?:(?<!\p{L})ngày" + _WS + r")?"
     after_date = r"(?!\d|\s?/\s?[\w]|-\p{L}|\.\d)"
     period_words = _alt(c["period"])
+    full_core = r"(?<![\d/.,])(?P<d>\d{1,2})\s?(?P<s>[/.\-])\s?(?P<m>\d{1,2})\s?(?P=s)\s?(?P<y>" + _YEAR + ")" + after_date
     return _Pats(
-        full_num=regex.compile(
-            ngay + r"(?<![\d/.,])(?P<d>\d{1,2})\s?(?P<s>[/.\-])\s?(?P<m>\d{1,2})\s?(?P=s)\s?(?P<y>" + _YEAR + ")" + after_date,
-            _F,
-        ),
+        full_num=regex.compile(ngay + full_core, _F),
+        full_num_at=(regex.compile(r"(?<!\p{L})ngày", _F), regex.compile(full_core, _F)),
+        year_range_at=tuple(regex.compile(r"(?<![\d/.\-\p{L}])" + c2, _F) for c2 in ("19", "20")),
+        half_at=tuple(regex.compile(r"(?<![\p{L}\d])" + h, _F) for h in ("06", "6", "sáu", "nửa")),
+        can_chi_at=tuple(regex.compile(r"(?<!\p{L})" + h, _F) for h in ("xuân", "tết", "năm")),
         # "ngày 24 tháng 01 năm 2025", "ngày 15 tháng 4", blanks "ngày   tháng   năm 2025"
         spelled=regex.compile(
             r"(?<!\p{L})ngày(?:[\s._]{1,40}(?P<d>\d{1,2}))?[\s._]{1,40}tháng(?:[\s._]{1,40}(?P<m>\d{1,2}))?"
@@ -262,6 +269,35 @@ def _iter(p: regex.Pattern, text: str) -> Iterator[regex.Match]:
         return
 
 
+def _scan(p: regex.Pattern, text: str, anchors: tuple[regex.Pattern, ...]) -> Iterator[regex.Match]:
+    """``p.finditer(text)`` for a pattern whose every match starts where one of ``anchors`` matches.
+
+    finditer tries each position from the end of its last match and yields the first match; only
+    anchor positions can match, so trying just those (in order) yields the same matches.  Patterns
+    whose first item is an alternation or an optional group are slow to scan with the regex
+    engine; their anchors (single literals, or the pattern minus its optional head) are fast.
+    Only for patterns that never match empty (a match always ends after it starts).
+    """
+    try:
+        starts: set[int] = set()
+        for a in anchors:  # overlapping anchor matches too: every position where one matches
+            starts.update(m.start() for m in a.finditer(text, overlapped=True, timeout=_TIMEOUT))
+    except TimeoutError:  # pragma: no cover - defensive: anchors are literals
+        yield from _iter(p, text)
+        return
+    pos = 0
+    try:
+        for x in sorted(starts):
+            if x < pos:
+                continue
+            m = p.match(text, x, timeout=_TIMEOUT)
+            if m is not None:
+                yield m
+                pos = m.end()
+    except TimeoutError:  # pragma: no cover - defensive: patterns are bounded
+        return
+
+
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
@@ -284,7 +320,7 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
     out: list[_Cand] = []
     add = out.append
 
-    for mt in _iter(P.full_num, text):
+    for mt in _scan(P.full_num, text, P.full_num_at):
         d, m, y = int(mt["d"]), int(mt["m"]), int(mt["y"])
         if _valid(d, m, y):
             add(_Cand(mt.start(), mt.end(), _iso(d, m, y), "full", y=y, m=m, d=d))
@@ -325,14 +361,14 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
         qn = int(q) if q.isdigit() else _ROMAN[q.casefold()]
         y = _int(mt["y"])
         add(_Cand(mt.start(), mt.end(), f"{y:04d}-Q{qn}" if y else f"--Q{qn}", "q", y=y))
-    for mt in _iter(P.half, text):
+    for mt in _scan(P.half, text, P.half_at):
         h = 1 if mt["h"].casefold() == "đầu" else 2
         y = _int(mt["y"])
         add(_Cand(mt.start(), mt.end(), f"{y:04d}-H{h}" if y else f"--H{h}", "half", kind="period", y=y))
     for mt in _iter(P.year, text):
         y = int(mt["y"])
         add(_Cand(mt.start(), mt.end(), f"{y:04d}", "y", y=y))
-    for mt in _iter(P.year_range, text):
+    for mt in _scan(P.year_range, text, P.year_range_at):
         y1, y2 = int(mt["y1"]), int(mt["y2"])
         if y1 < y2 <= y1 + 100:
             pre = _window_match(P.year_range_pre, text, mt.start(), 40)
@@ -348,7 +384,7 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
         elif P.anniv_next.match(text, mt.end()):
             add(_Cand(mt.start(), mt.end(), f"P{n}Y", "anniv", kind="anniversary"))
     ref = doc_year if doc_year else 2014
-    for mt in _iter(P.can_chi, text):
+    for mt in _scan(P.can_chi, text, P.can_chi_at):
         y = _int(mt["y"])
         cy = _can_chi_year(mt["stem"], mt["branch"], y or ref)
         if cy is None:

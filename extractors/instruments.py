@@ -24,7 +24,7 @@ import regex
 
 from extractors import cite_context as cx
 from extractors.records import Citation
-from extractors.symbols import PARTY_NOSLASH_RE, SYMBOL_RE, Symbol, issuer_level, parse_symbol, tables, type_name
+from extractors.symbols import PARTY_NOSLASH_NEEDS, PARTY_NOSLASH_RE, SYMBOL_RE, Symbol, issuer_level, parse_symbol, tables, type_name
 
 __all__ = ["extract_citations"]
 
@@ -74,18 +74,27 @@ def _prefix(text: str, c: _Cand) -> None:
         c.extra["issued_with"] = True
 
 
+# precompiled (a string pattern costs a cache lookup in regex._compile on every call)
+_PARTY_HEADER_SO = regex.compile(r"(?:\A|\n)[ \t]{0,8}(?i:số)[ \t]{1,3}\Z")
+_NEXT_WORD = regex.compile(r"[ \t]{1,3}(\p{L}+)")
+_ROMAN_NUM = regex.compile(r"(?-i:[IVXLC]{1,7})(?![\p{L}])")
+_DANG_BO = regex.compile(r"(?i:đảng\s+bộ)")
+
+
 def _is_header(text: str, pos: int) -> bool:
     w = text[max(0, pos - 40) : pos]
     if cx.patterns().header.search(w):
         return True
     # Party header "Số 36-HD/VPTW" on its own line near the top
-    return pos < 1000 and bool(regex.search(r"(?:\A|\n)[ \t]{0,8}(?i:số)[ \t]{1,3}\Z", w))
+    return pos < 1000 and bool(_PARTY_HEADER_SO.search(w))
 
 
 def _full(text: str) -> list[_Cand]:
     out: list[_Cand] = []
     taken = _Spans([])
     for rx in (SYMBOL_RE, PARTY_NOSLASH_RE):
+        if rx is PARTY_NOSLASH_RE and not any(n in text for n in PARTY_NOSLASH_NEEDS):
+            continue  # cannot match: skip the scan
         for m in rx.finditer(text):
             s, e = m.span()
             if taken.overlaps(s, e):
@@ -165,7 +174,7 @@ def _short(text: str, occupied: _Spans) -> list[_Cand]:
             continue
         if not has_so and len(num) == 4 and num[:2] in ("19", "20"):
             continue  # "Kế hoạch 2025" is a year
-        nxt = regex.match(r"[ \t]{1,3}(\p{L}+)", text[e : e + 20])
+        nxt = _NEXT_WORD.match(text[e : e + 20])
         if nxt and nxt.group(1).casefold() in _MEASURE and not cx.patterns().date.match(text, e):
             continue
         tw = cx.type_word(tw_s)
@@ -269,10 +278,10 @@ def _named(text: str, taken: _Spans) -> list[_Cand]:
                 "treaty": "Hiệp định", "protocol": "Nghị định thư", "programme": "Chương trình", "strategy": "Chiến lược",
             }[kind]
             extra: dict[str, Any] = {"named_kind": "congress" if kind.startswith("congress") else kind}
-            rm = regex.search(r"(?-i:[IVXLC]{1,7})(?![\p{L}])", name)
+            rm = _ROMAN_NUM.search(name)
             if kind.startswith("congress") and rm:
                 extra["congress"] = rm.group()
-                extra["level"] = "provincial" if regex.search(r"(?i:đảng\s+bộ)", name) else "national"
+                extra["level"] = "provincial" if _DANG_BO.search(name) else "national"
             add(kind, s, e, name, itype, extra)
     fta_re, names = _fta()
     for m in fta_re.finditer(text):

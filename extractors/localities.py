@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -246,7 +247,7 @@ class ForeignLocalityRuler:
         spans = []
         for sp in self.matcher(doc, as_spans=True):
             # a spaced hyphen ("Việt Nam - Lào") is punctuation, not a hyphenated name ("Nam-Lào")
-            if any(t.text == "-" and (doc[t.i - 1].whitespace_ or t.whitespace_) for t in sp[1:-1]):
+            if len(sp) > 2 and any(t.text == "-" and (doc[t.i - 1].whitespace_ or t.whitespace_) for t in sp[1:-1]):
                 continue
             spans.append(sp)
         doc.spans["loc_raw"] = spans
@@ -279,10 +280,12 @@ class LocalityContext:
     @staticmethod
     def _prefix_kind(doc: Doc, start: int) -> Optional[str]:
         """Kind announced by the word(s) immediately before token ``start``."""
+        # the norms of the (up to) three tokens before ``start``, read once: keys of 3, 2, 1 words
+        norms = tuple(doc[i].norm_ for i in range(max(0, start - 3), start))
         for n in (3, 2, 1):
             if start - n < 0:
                 continue
-            key = tuple(t.norm_ for t in doc[start - n: start])
+            key = norms[len(norms) - n:]
             if key in _PREFIX_KIND:
                 return _PREFIX_KIND[key]
         return None
@@ -583,7 +586,9 @@ def get_nlp() -> Language:
     return nlp
 
 
-_WS = regex.compile(r"\s{2,}|[^\S ]")
+# a run of 2+ blanks, or one blank that is not a space; written blank-first (same matches as
+# r"\s{2,}|[^\S ]") because the engine scans a pattern starting with one class faster than an alternation
+_WS = regex.compile(r"\s(?:\s+|(?<=[^\S ]))")
 _CHUNK = 200_000
 
 
@@ -627,7 +632,8 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 # Long runs of punctuation: spaCy's tokenizer strips prefixes/suffixes one character at a time
 # (quadratic on a 1 MB run of "-" or ")"); no place name lives inside such a run, so blank it
 # (length-preserving, spans stay valid).
-_PUNCT_RUN = regex.compile(r"[\(\[\{\"'«“‘‹\)\]\}»”’>…\-–—•·*+,;:!?./]{16,}")
+# (a class of literal characters: the standard ``re`` engine scans it with the same result, twice as fast)
+_PUNCT_RUN = re.compile(r"[\(\[\{\"'«“‘‹\)\]\}»”’>…\-–—•·*+,;:!?./]{16,}")
 
 
 def extract_localities(text: str) -> list[Locality]:

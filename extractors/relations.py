@@ -74,6 +74,16 @@ _RE_LIST_GAP = regex.compile(
 _RE_SOFT_BREAK_NEXT = regex.compile(r"\s{0,6}(?:\d{1,2}\s{0,2}[/.\-]\s{0,2}\d{1,2}|[a-zà-ỹđ])")
 
 
+_RE_BREAK_CHAR = regex.compile(r"[;\n.!?]")
+
+
+# precompiled (a string pattern costs a cache lookup in regex._compile on every call)
+_RE_ABBREV_END = regex.compile(r"(?:TP|\b\p{Lu})$")
+_RE_HARD_GAP = regex.compile(r"[;\n]")
+_RE_SUBJECT_WORD = regex.compile(r"\b(?:về|v/v)\b")
+_RE_ISSUING_END = regex.compile(r"ban hành\s{1,3}(?:kèm theo\s{1,3})?$")
+
+
 def _key(s: str) -> str:
     k = fold_tones(s).lower()
     return k if len(k) == len(s) else s.lower()
@@ -83,6 +93,11 @@ def _boundary(text: str, start: int, stop: int) -> int:
     """First clause boundary in text[start:stop] (absolute offset), or ``stop``."""
     i = start
     while i < stop:
+        # only ; . ! ? and line breaks can end a clause: jump to the next one
+        nx = _RE_BREAK_CHAR.search(text, i, stop)
+        if nx is None:
+            return stop
+        i = nx.start()
         ch = text[i]
         if ch == ";":
             return i
@@ -95,7 +110,7 @@ def _boundary(text: str, start: int, stop: int) -> int:
             while j < stop and text[j] == " ":
                 j += 1
             prev = text[max(start, i - 3):i]
-            if j < stop and (text[j].isupper() or text[j] in "-+•") and not regex.search(r"(?:TP|\b\p{Lu})$", prev):
+            if j < stop and (text[j].isupper() or text[j] in "-+•") and not _RE_ABBREV_END.search(prev):
                 return i
         i += 1
     return stop
@@ -103,11 +118,11 @@ def _boundary(text: str, start: int, stop: int) -> int:
 
 def _gap_ok(gap: str) -> bool:
     """Text between a cue and the citation it governs: short filler only."""
-    if len(gap) > _MAX_GAP or regex.search(r"[;\n]", gap):
+    if len(gap) > _MAX_GAP or _RE_HARD_GAP.search(gap):
         return False
     k = _key(gap)
     # "về thực hiện Chương trình ... của X, Kế hoạch số ..." — a different object in between
-    if regex.search(r"\b(?:về|v/v)\b", k):
+    if _RE_SUBJECT_WORD.search(k):
         return False
     return True
 
@@ -119,7 +134,7 @@ def _blocked(clause_before_cue: str) -> bool:
     k = _key(clause_before_cue)
     for m in _TYPE_NOUN.finditer(t):
         before = k[max(0, m.start() - 20):m.start()]
-        if regex.search(r"ban hành\s{1,3}(?:kèm theo\s{1,3})?$", before):
+        if _RE_ISSUING_END.search(before):
             continue
         return True
     return False
@@ -129,7 +144,7 @@ def _is_list_gap(gap: str) -> bool:
     if len(gap) > 110:
         return False
     k = _key(gap)
-    if regex.search(r"\b(?:về|v/v)\b", k):
+    if _RE_SUBJECT_WORD.search(k):
         return False
     for _, pat, _ in _CUES:
         if pat.search(k):

@@ -126,9 +126,12 @@ SYMBOL_RE = regex.compile(
 )
 
 # Party symbol whose slash was lost ("36-NQ TW"): only for a known type and a Party body.
+_PARTY_NOSLASH_BODIES = ("TW", "TU", "ĐU", "HU")
 PARTY_NOSLASH_RE = regex.compile(
-    rf"{_NUM_START}(?P<p_num>\d{{1,5}})[ \t]{{0,2}}-[ \t]{{0,2}}(?P<p_type>[A-ZĐ][A-Za-zĐđ]{{0,3}})[ ](?P<p_body>TW|TU|ĐU|HU){_END}"
+    rf"{_NUM_START}(?P<p_num>\d{{1,5}})[ \t]{{0,2}}-[ \t]{{0,2}}(?P<p_type>[A-ZĐ][A-Za-zĐđ]{{0,3}})[ ](?P<p_body>{'|'.join(_PARTY_NOSLASH_BODIES)}){_END}"
 )
+# every PARTY_NOSLASH_RE match holds one of these (case-sensitive): a text without any has no match
+PARTY_NOSLASH_NEEDS = tuple(" " + b for b in _PARTY_NOSLASH_BODIES)
 
 
 @dataclass

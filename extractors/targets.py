@@ -30,6 +30,7 @@ Conventions
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import unicodedata
 from dataclasses import dataclass
@@ -193,8 +194,16 @@ def _pats() -> _Pats:
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
+_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_RANGE4 = regex.compile(r"\d{4}/\d{4}")
+_YEAR4 = regex.compile(r"\d{4}")
+_PLAN_YEAR = regex.compile(r"(?<!\p{L})(?:dự kiến|trong năm|năm nay)(?!\p{L})", _F)
+_LABEL_SEP = regex.compile(r"\s{0,2}(?:,|và)\s{0,2}")
+_LABEL_RANGE = regex.compile(r"(\d{1,3})\s{0,2}-\s{0,2}(\d{1,3})")
+
+
 def _parse_number(s: str) -> float:
-    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+    if _THOUSANDS.fullmatch(s):
         return float(s.replace(".", "").replace(",", "."))
     return float(s.replace(",", "."))
 
@@ -202,6 +211,11 @@ def _parse_number(s: str) -> float:
 def target_category(unit: str) -> str:
     """Report category of a counted object: "đoàn ra", "đoàn vào", "thỏa thuận quốc tế",
     "hội nghị, hội thảo", "địa phương", "tần suất", "tỷ lệ", "vốn" or "khác"."""
+    return _category(unit)
+
+
+@lru_cache(maxsize=4096)  # a plan repeats a handful of units; match_key per target row was measurable
+def _category(unit: str) -> str:
     if not unit:
         return "khác"
     key = match_key(unit.strip())
@@ -220,6 +234,9 @@ def target_category(unit: str) -> str:
     return "khác"
 
 
+_unit_key = lru_cache(maxsize=4096)(match_key)  # a plan repeats a handful of unit surfaces
+
+
 def _span_search(p: regex.Pattern, text: str, start: int, end: int) -> Optional[regex.Match]:
     try:
         return p.search(text, max(0, start), end, timeout=_TIMEOUT)
@@ -227,13 +244,30 @@ def _span_search(p: regex.Pattern, text: str, start: int, end: int) -> Optional[
         return None
 
 
+_BACK_STEP = 64  # first look-back of _bounds; quadrupled until the break or the width is reached
+
+
 def _bounds(p: regex.Pattern, text: str, pos: int, width: int) -> tuple[int, int]:
-    """(start, end) of the segment around ``pos`` delimited by ``p`` (bounded by ``width``)."""
+    """(start, end) of the segment around ``pos`` delimited by ``p`` (bounded by ``width``).
+
+    ``p`` is a clause/sentence break: every alternative consumes exactly one character, so the
+    breaks a scan of ``text[a:pos]`` finds do not depend on where the scan starts (lookbehinds see
+    before ``a``; lookaheads stop at ``pos`` either way).  The last break before ``pos`` is therefore
+    looked for in growing windows ending at ``pos`` instead of always scanning the whole width.
+    """
     lo = max(0, pos - width)
     start = lo
+    a, step = pos, _BACK_STEP
     try:
-        for m in p.finditer(text, lo, pos, timeout=_TIMEOUT):
-            start = m.end()
+        while a > lo:
+            a = max(lo, a - step)
+            last = None
+            for last in p.finditer(text, a, pos, timeout=_TIMEOUT):
+                pass
+            if last is not None:
+                start = last.end()
+                break
+            step *= 4
     except TimeoutError:  # pragma: no cover
         pass
     m2 = _span_search(p, text, pos, min(len(text), pos + width))
@@ -253,13 +287,15 @@ class _Hit:
     appendix: Optional[str] = None
     t_start: int = 0
     t_end: int = 0
+    c_start: int = 0  # _bounds(clause_break, text, num_start, 300), computed once
+    c_end: int = 0
 
 
 def _expand_labels(labels: str) -> list[str]:
     out: list[str] = []
-    for part in regex.split(r"\s{0,2}(?:,|và)\s{0,2}", labels):
+    for part in _LABEL_SEP.split(labels):
         part = part.strip()
-        rng = regex.fullmatch(r"(\d{1,3})\s{0,2}-\s{0,2}(\d{1,3})", part)
+        rng = _LABEL_RANGE.fullmatch(part)
         if rng and int(rng[1]) < int(rng[2]) <= int(rng[1]) + 20:
             out.extend(str(i) for i in range(int(rng[1]), int(rng[2]) + 1))
         elif part:
@@ -276,8 +312,8 @@ def _year_period(mentions: list[DateMention], pos: int, text: str = "") -> Optio
     A baseline year ("so với năm 2024") is not a period."""
     if text:
         mentions = [m for m in mentions if not _BASELINE.search(text, max(0, m.char_start - 20), m.char_start)]
-    ranges = [m for m in mentions if m.kind == "period" and regex.fullmatch(r"\d{4}/\d{4}", m.value)]
-    years = [m for m in mentions if m.kind in ("other", "horizon", "event") and regex.fullmatch(r"\d{4}", m.value)]
+    ranges = [m for m in mentions if m.kind == "period" and _RANGE4.fullmatch(m.value)]
+    years = [m for m in mentions if m.kind in ("other", "horizon", "event") and _YEAR4.fullmatch(m.value)]
     for group, fmt in ((ranges, lambda v: v.replace("/", "-")), (years, lambda v: v)):
         if not group:
             continue
@@ -287,7 +323,26 @@ def _year_period(mentions: list[DateMention], pos: int, text: str = "") -> Optio
     return None
 
 
-def _heading_period(text: str, pos: int, dates: list[DateMention]) -> Optional[str]:
+class _Dates:
+    """The date mentions of a text, with ``within(lo, hi)`` = ``[m for m in dates if lo <= m.char_start
+    and m.char_end <= hi]`` (same order) found by bisection when the list is sorted by start and
+    every span is well-formed (as ``extract_dates`` returns it), by a full scan otherwise."""
+
+    def __init__(self, dates: list[DateMention]) -> None:
+        self.dates = dates
+        self.starts = [m.char_start for m in dates]
+        self.sorted = all(a <= b for a, b in zip(self.starts, self.starts[1:])) and all(
+            m.char_start <= m.char_end for m in dates
+        )
+
+    def within(self, lo: int, hi: int) -> list[DateMention]:
+        ds = self.dates
+        if self.sorted:  # a mention starting after hi ends after hi
+            ds = ds[bisect.bisect_left(self.starts, lo) : bisect.bisect_right(self.starts, hi)]
+        return [m for m in ds if lo <= m.char_start and m.char_end <= hi]
+
+
+def _heading_period(text: str, pos: int, dates: _Dates) -> Optional[str]:
     """Period or year named in the nearest preceding headings (up to 3, within 8000 chars)."""
     P = _pats()
     line_start = text.rfind("\n", 0, pos) + 1
@@ -302,7 +357,7 @@ def _heading_period(text: str, pos: int, dates: list[DateMention]) -> Optional[s
         if not line.strip() or len(line) > 200 or not P.heading.match(line):
             continue
         seen += 1
-        ms = [m for m in dates if prev_start <= m.char_start and m.char_end <= prev_end]
+        ms = dates.within(prev_start, prev_end)
         found = _year_period(ms, prev_end, text)
         if found:
             return found
@@ -342,7 +397,7 @@ def extract_targets(
         um = P.unit.match(text, e, min(len(text), e + 80))
         if um is None:
             continue
-        unit_key = match_key(um["unit"])
+        unit_key = _unit_key(um["unit"])
         unit, category = surf.get(unit_key, (um["unit"], "khác"))
         unit_end = um.end()
         if _span_search(P.reject_before, text, s - 24, s) is not None:
@@ -367,7 +422,7 @@ def extract_targets(
             if ch is not None:
                 unit = "% tăng" if ch["inc"] else "% giảm"
         value = _parse_number(nm["num"])
-        hit = _Hit(s, e, unit_end, value, unit, comparator)
+        hit = _Hit(s, e, unit_end, value, unit, comparator, c_start=c_start, c_end=c_end)
         # period ------------------------------------------------------------
         if unit.endswith("/năm") or _span_search(P.per_year, text, c_start, c_end):
             hit.period = "per year"
@@ -398,19 +453,23 @@ def extract_targets(
 def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_year: Optional[int]) -> None:
     """Fill period (sentence/heading/doc_year), appendix and clause text for every hit."""
     P = _pats()
+    index = _Dates(dates)
+    heading: dict[int, Optional[str]] = {}  # sentence start -> _heading_period
     by_sentence: dict[tuple[int, int], list[_Hit]] = {}
     for h in hits:
         by_sentence.setdefault(_bounds(P.sentence_break, text, h.num_start, 1500), []).append(h)
     for (ss, se), group in by_sentence.items():
-        sent_dates = [m for m in dates if ss <= m.char_start and m.char_end <= se]
-        plan_year = regex.search(r"(?<!\p{L})(?:dự kiến|trong năm|năm nay)(?!\p{L})", text[ss:se], _F) is not None
+        sent_dates = index.within(ss, se)
+        plan_year = _PLAN_YEAR.search(text[ss:se]) is not None
         for h in group:
             if h.period is None:
                 h.period = _year_period(sent_dates, h.num_start, text)
             if h.period is None and doc_year and plan_year:
                 h.period = str(doc_year)
             if h.period is None:
-                h.period = _heading_period(text, ss, dates)
+                if ss not in heading:  # the same for every hit of the sentence
+                    heading[ss] = _heading_period(text, ss, index)
+                h.period = heading[ss]
         # appendix ----------------------------------------------------------
         try:
             refs = list(P.appendix.finditer(text, ss, se, timeout=_TIMEOUT))
@@ -435,7 +494,7 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
 
 def _clause(text: str, h: _Hit, group: list[_Hit], refs: list[regex.Match]) -> None:
     P = _pats()
-    c_start, c_end = _bounds(P.clause_break, text, h.num_start, 300)
+    c_start, c_end = h.c_start, h.c_end
     # a number inside parentheses: the clause ends at the closing parenthesis
     open_p = text.rfind("(", c_start, h.num_start)
     if open_p != -1 and text.find(")", open_p, h.num_start) == -1:

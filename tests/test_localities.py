@@ -327,17 +327,17 @@ def test_countries_file():
             "NL", "IT", "CL", "GB", "IN", "MM", "BY", "CU", "AU"} <= codes
 
 
-def test_pipeline_cached_and_fast():
+def test_pipeline_cached_and_scales_to_long_texts():
+    # speed is measured by benchmarks/ (never asserted here); this checks the pipeline is built once and
+    # that a long text (~370 kB) is read whole, every repetition found
     nlp = get_nlp()
     assert get_nlp() is nlp
     assert nlp.pipe_names == ["foreign_locality_ruler", "locality_context"]
     text = ("Hợp tác với các tỉnh: Xiêng Khoảng, Hủa Phăn, Bo Ly Khăm Xay (Lào), tỉnh Gifu (Nhật Bản). "
             "Tăng cường quản lý người nước ngoài trên địa bàn tỉnh theo quy định của pháp luật. ") * 2000
-    t = time.perf_counter()
     locs = extract_localities(text)
-    dt = time.perf_counter() - t
     assert len(locs) == 6 * 2000
-    assert len(text.encode()) / dt > 300_000  # ≥ 0.3 MB/s even on a loaded machine (≈ 3-4 MB/s idle)
+    assert [loc.name for loc in locs[-6:]] == [loc.name for loc in locs[:6]]
 
 
 def test_pathological_input_is_fast():
