@@ -72,8 +72,16 @@ def normalize(text: str) -> tuple[str, list[int]]:
     invisible characters are dropped, and where "…" becomes "..."; ``offsets`` maps every
     output character back to the input.
     """
+    norm, offs = normalize_offsets(text)
+    return norm, offs if isinstance(offs, list) else list(offs)
+
+
+def normalize_offsets(text: str) -> tuple[str, list[int] | range]:
+    """:func:`normalize`, but the offsets of already-normalized text (the common case) are returned as
+    ``range(len(text))`` instead of a list: callers that shift or concatenate them avoid building
+    (and then copying) one list element per character."""
     if not _needs_work(text):
-        return text, list(range(len(text)))
+        return text, range(len(text))
     # 1. drop invisible characters first, so that "A\u200b\u0300" still composes to "À"
     src: list[int] = []
     chars: list[str] = []

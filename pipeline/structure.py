@@ -57,6 +57,9 @@ _SECTION_LABELS = [
     (4, regex.compile(r"^(?P<label>[\-–])\s{1,3}(?=\S)")),
     (5, regex.compile(r"^(?P<label>\+)\s{1,3}(?=\S)")),
 ]
+# The ASCII characters a _SECTION_LABELS pattern can start with (I V X L C; digits; a-z; "-"; "+").  A line
+# opening with any other ASCII character matches none of them; non-ASCII ones (đ, "–", other digits) are tried.
+_SECTION_ASCII_STARTS = frozenset("IVXLC0123456789abcdefghijklmnopqrstuvwxyz-+")
 _APPENDIX_HEAD_RE = regex.compile(r"^(?:PHỤ LỤC|Phụ lục)\s{1,3}(?:SỐ\s{1,2}|số\s{1,2})?(?P<label>[0-9]{1,3}|[IVXLC]{1,6}|[A-Z])\b")
 _APPENDIX_REF_RE = regex.compile(r"\b(?:các\s{1,2})?Phụ lục\s{1,3}(?P<labels>(?:[0-9]{1,3}|[IVXLC]{1,6})(?:\s{0,2}(?:,|và|-)\s{0,2}(?:[0-9]{1,3}|[IVXLC]{1,6})){0,10})\b")
 _KEEP_UPPER = {"UBND", "HĐND", "MTTQ", "ASEAN", "ODA", "NGO", "FDI", "TP", "TW", "CHDCND", "CHND", "XHCN", "VN", "BCH", "ĐBQH", "QH"}
@@ -66,6 +69,17 @@ _PROPER_RE = regex.compile(r"(?<!\w)(" + "|".join(regex.escape(p) for p in _PROP
 _PROPER_MAP = {p.casefold(): p for p in _PROPER}
 _POSITION_RE = regex.compile(r"CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG|BÍ THƯ|THỦ TƯỚNG|CHÁNH|PHÓ|ỦY VIÊN|UỶ VIÊN|TỔNG|VIỆN|CỤC|THƯ KÝ|QUYỀN|ĐẠI DIỆN|THAY MẶT")
 _CAP_AFTER = {"sở", "bộ", "ban", "cục", "vụ", "phó", "tổng", "văn", "mặt"}
+# patterns used inside functions, compiled once (regex.search(str, ...) looks its pattern up on every call)
+_SENTENCE_END_RE = regex.compile(r"[.:;](?=\s|$)")
+_SPACES_RE = regex.compile(r"\s+")
+_SECTION_START_RE = regex.compile(r"^(?:[IVXLC]{1,6}|\d{1,2})\.\s")
+_PAREN_LINE_RE = regex.compile(r"^\([^)]{1,20}\)$")
+_TRAILING_PUNCT_RE = regex.compile(r"[\s;.,]+$")
+_SIGNED_RE = regex.compile(r"(?i)\b(?:đã ký|ký|signed|sign)\b|^\[|^\(")
+_CAPACITY_PARTS_RE = regex.compile(r"^(TM|KT|Q|TL|TUQ|T/M|K/T|T\.M|K\.T)\s{0,2}[.:]?\s{0,3}(.*)$")
+_LABEL_LIST_SEP_RE = regex.compile(r"\s{0,2}(?:,|và|-)\s{0,2}")
+_TM_BODY_RE = regex.compile(r"^TM\. (.+?)(?:,|$)")
+_COUNCIL_RE = regex.compile(r"(?i)^(?:ủy ban nhân dân|hội đồng nhân dân)$")
 
 
 @dataclass
@@ -82,8 +96,9 @@ def _lines(doc: Document, upto: int) -> list[_Line]:
             break
         pos = b.char_start
         for part in doc.text[b.char_start : b.char_end].split("\n"):
-            if part.strip():
-                out.append(_Line(part.strip(), pos + (len(part) - len(part.lstrip())), bi))
+            stripped = part.strip()
+            if stripped:
+                out.append(_Line(stripped, pos + (len(part) - len(part.lstrip())), bi))
             pos += len(part) + 1
     return out
 
@@ -173,7 +188,7 @@ def _iso(y: str, m: Optional[str], d: Optional[str]) -> str:
 
 def _first_sentence(s: str, limit: int = 200) -> str:
     s = s.strip()
-    m = regex.search(r"[.:;](?=\s|$)", s[: limit + 1])
+    m = _SENTENCE_END_RE.search(s[: limit + 1])
     if m and m.start() > 0:
         return s[: m.start()].strip()
     if len(s) <= limit:
@@ -203,7 +218,7 @@ def _parse_header(doc: Document, lines: list[_Line]) -> tuple[Header, int, set[i
         if m and num_idx is None:
             num_idx = i
             h.number = m.group("num") or None
-            h.symbol = regex.sub(r"\s+", "", m.group("sym"))
+            h.symbol = _SPACES_RE.sub("", m.group("sym"))
             header_blocks.add(ln.block)
             continue
         m = _DATE_LINE_RE.match(t)
@@ -278,7 +293,7 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
     k = n
     while k > 0 and lines[k - 1].start >= body_start:
         t = lines[k - 1].text
-        if len(t) > 160 or t.endswith("./.") or regex.match(r"^(?:[IVXLC]{1,6}|\d{1,2})\.\s", t):
+        if len(t) > 160 or t.endswith("./.") or _SECTION_START_RE.match(t):
             break
         k -= 1
     tail = lines[k:]
@@ -297,7 +312,7 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
             if t.startswith(("-", "+", "•")):
                 items.append(t.lstrip("-+• ").strip())
                 rec_blocks.add(tail[j].block)
-            elif regex.match(r"^\([^)]{1,20}\)$", t):
+            elif _PAREN_LINE_RE.match(t):
                 if items:
                     items[-1] = items[-1].rstrip(" ;.,") + " " + t
                 rec_blocks.add(tail[j].block)
@@ -311,7 +326,7 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
                 items.append(t)
                 rec_blocks.add(tail[j].block)
             j += 1
-        recipients = [regex.sub(r"[\s;.,]+$", "", x).strip() for x in items if x.strip(" ;.,")]
+        recipients = [_TRAILING_PUNCT_RE.sub("", x).strip() for x in items if x.strip(" ;.,")]
         tail_start = min(tail_start, tail[rec_i].start)
     if cap_i is not None:
         caps: list[str] = []
@@ -340,7 +355,7 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
             if tail[j].block in rec_blocks and tail[j].block not in sig_blocks:
                 j += 1
                 continue
-            if regex.search(r"(?i)\b(?:đã ký|ký|signed|sign)\b|^\[|^\(", t) or _RULE_RE.match(t):
+            if _SIGNED_RE.search(t) or _RULE_RE.match(t):
                 j += 1
                 continue
             words = t.split()
@@ -350,7 +365,7 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
             break
         cap_parts = []
         for c in caps:
-            m = regex.match(r"^(TM|KT|Q|TL|TUQ|T/M|K/T|T\.M|K\.T)\s{0,2}[.:]?\s{0,3}(.*)$", c)
+            m = _CAPACITY_PARTS_RE.match(c)
             if m:
                 pref = m.group(1).replace("/", "").replace(".", "")
                 cap_parts.append(f"{pref}. {org_case(m.group(2))}")
@@ -383,8 +398,10 @@ def _parse_sections(doc: Document, body_start: int, body_stop: int) -> list[Sect
     for b in doc.blocks:
         if b.kind == "footnote" or b.char_start < body_start or b.char_start >= body_stop:
             continue
-        text = doc.text[b.char_start : b.char_end]
-        first = text.split("\n", 1)[0]
+        nl = doc.text.find("\n", b.char_start, b.char_end)  # the block's first line (the block may be long)
+        first = doc.text[b.char_start : nl if nl >= 0 else b.char_end]
+        if not first or (first[0].isascii() and first[0] not in _SECTION_ASCII_STARTS):
+            continue  # no label can match
         for level, rx in _SECTION_LABELS:
             m = rx.match(first)
             if not m:
@@ -430,7 +447,7 @@ def _appendices(doc: Document, body_start: int) -> list[str]:
             if name not in found:
                 found.append(name)
     for m in _APPENDIX_REF_RE.finditer(body):
-        for lab in regex.split(r"\s{0,2}(?:,|và|-)\s{0,2}", m.group("labels")):
+        for lab in _LABEL_LIST_SEP_RE.split(m.group("labels")):
             lab = lab.strip()
             if lab:
                 name = f"Phụ lục {lab}"
@@ -456,10 +473,10 @@ def parse_structure(doc: Document) -> None:
         prov = header.place
     header.province = prov
     if header.issuer is None and signature.capacity:
-        m = regex.match(r"^TM\. (.+?)(?:,|$)", signature.capacity)
+        m = _TM_BODY_RE.match(signature.capacity)
         if m:
             body = m.group(1)
-            if regex.match(r"(?i)^(?:ủy ban nhân dân|hội đồng nhân dân)$", body) and prov:
+            if _COUNCIL_RE.match(body) and prov:
                 unit = "thành phố" if regex.search(r"thành phố\s{1,2}" + regex.escape(prov), doc.text[: doc.body_end]) else "tỉnh"
                 header.issuer = f"{body} {unit} {prov}"
             else:

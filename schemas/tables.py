@@ -12,6 +12,7 @@ normalized text of the document, i.e. what ``plans`` extracted and normalized;
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyarrow as pa
 
@@ -250,11 +251,22 @@ def empty_table(name: str) -> pa.Table:
     return schema(name).empty_table()
 
 
+@lru_cache(maxsize=None)
+def _shape(name: str) -> tuple[pa.Schema, tuple[str, ...], pa.Table]:
+    """A table's schema, column names and empty table, built once (``schema()`` rebuilds every field with
+    its metadata, which costs more than converting a typical per-file table; Arrow tables are immutable,
+    so one empty table can be shared)."""
+    sch = schema(name)
+    names = tuple(c.name for c in columns(name))
+    return sch, names, pa.Table.from_pydict({n: [] for n in names}, schema=sch)
+
+
 def to_table(name: str, rows: list[dict]) -> pa.Table:
     """Build a table from row dicts: unknown keys are ignored, missing ones are null."""
-    cols = columns(name)
-    data = {c.name: [r.get(c.name) for r in rows] for c in cols}
-    return pa.Table.from_pydict(data, schema=schema(name))
+    sch, names, empty = _shape(name)
+    if not rows:
+        return empty
+    return pa.Table.from_pydict({n: [r.get(n) for r in rows] for n in names}, schema=sch)
 
 
 def describe() -> str:

@@ -22,7 +22,7 @@ import regex
 
 from pipeline.config import Limits
 from pipeline.document import Block, Document, Footnote, Page
-from pipeline.normalize import normalize
+from pipeline.normalize import normalize_offsets
 
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
@@ -102,14 +102,21 @@ def join_two(prev: str, nxt: str) -> str:
         return b
     if not b:
         return a
+    return a + _glue(a, b) + b
+
+
+def _glue(a: str, b: str) -> str:
+    """What :func:`join_two` puts between ``a`` (right-stripped, non-empty) and ``b`` (left-stripped,
+    non-empty): "" or " ".  Only the last 9 characters of ``a`` matter, so a caller may pass a suffix of
+    ``a`` at least that long (or all of ``a`` when it is shorter)."""
     if a.endswith("-") and len(a) >= 2 and not a[-2].isspace():
         if _CITATION_TAIL_RE.search(a[-9:]) and (_CITATION_HEAD_RE.match(b) or b[:1].isdigit()):
-            return a + b
+            return ""
         if a[-2].isalpha() and b[:1].islower():
-            return a + b
+            return ""
     if a.endswith("/") and len(a) >= 2 and a[-2].isalnum() and b[:1].isalnum():
-        return a + b  # "1673/" + "QĐ-UBND"
-    return a + " " + b
+        return ""  # "1673/" + "QĐ-UBND"
+    return " "
 
 
 @dataclass
@@ -151,29 +158,31 @@ def rebuild_paragraphs(
             if a.page == b.page and b.top > a.top:
                 gaps.append(b.top - a.top)
     pitch = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+    # the thresholds below, computed once (the same products as written inline per line)
+    label_match = LABEL_RE.match  # starts_with_label
+    ends_sentence = ENDS_SENTENCE_RE.search
+    indented = 1.2 * em
+    short_line = 0.35 * width
+    sentence_gap = 1.5 * em
+    vertical = use_vertical and pitch > 0
+    big_step = 1.45 * pitch
+    aligned = 0.5 * em
     for ln in lines:
         if not cur:
             cur.append(ln)
             continue
         prev = cur[-1]
-        new = False
-        t = ln.text.lstrip()
-        indent = ln.x0 - left
         prev_gap = right - prev.x1
-        if starts_with_label(t):
-            new = True
-        elif indent > 1.2 * em:
-            new = True
-        elif prev_gap > 0.35 * width:
-            new = True
-        elif prev_gap > 1.5 * em and ENDS_SENTENCE_RE.search(prev.text.rstrip()):
-            new = True
-        elif use_vertical and prev.page == ln.page and pitch > 0 and ln.top - prev.top > 1.45 * pitch:
-            new = True
-        elif prev.size and ln.size and abs(prev.size - ln.size) > 0.15 * max(prev.size, ln.size):
-            new = True
-        elif prev.x0 - left > 1.2 * em and abs(prev.x0 - ln.x0) < 0.5 * em and prev_gap > 1.2 * em:
-            new = True  # centred lines (titles): each centred line group
+        new = (
+            label_match(ln.text.lstrip()) is not None
+            or ln.x0 - left > indented
+            or prev_gap > short_line
+            or (prev_gap > sentence_gap and ends_sentence(prev.text.rstrip()) is not None)
+            or (vertical and prev.page == ln.page and ln.top - prev.top > big_step)
+            or bool(prev.size and ln.size and abs(prev.size - ln.size) > 0.15 * max(prev.size, ln.size))
+            # centred lines (titles): each centred line group
+            or (prev.x0 - left > indented and abs(prev.x0 - ln.x0) < aligned and prev_gap > indented)
+        )
         if new:
             paras.append(cur)
             cur = [ln]
@@ -185,10 +194,33 @@ def rebuild_paragraphs(
 
 
 def join_lines(lines: Sequence[Line]) -> str:
-    out = ""
+    """Fold :func:`join_two` over the lines (the first one stripped).
+
+    Kept as a list of parts joined once at the end (re-concatenating the growing paragraph per line is
+    quadratic).  Every part after the first starts with a non-space, so the whitespace join_two strips
+    from the end of the text so far lies in the last part alone.
+    """
+    parts: list[str] = []
     for ln in lines:
-        out = join_two(out, ln.text) if out else ln.text.strip()
-    return out
+        if not parts:
+            first = ln.text.strip()
+            if first:
+                parts.append(first)
+            continue
+        b = ln.text.lstrip()
+        last = parts[-1] = parts[-1].rstrip()
+        if not b:
+            continue
+        tail = last  # the last 9+ characters of the text so far (or all of it): all _glue reads
+        i = len(parts) - 2
+        while len(tail) < 9 and i >= 0:
+            tail = parts[i] + tail
+            i -= 1
+        sep = _glue(tail, b)
+        if sep:
+            parts.append(sep)
+        parts.append(b)
+    return "".join(parts)
 
 
 def classify(text: str) -> str:
@@ -207,6 +239,8 @@ _MARK_RE = regex.compile(MARK_OPEN + r"([^" + MARK_CLOSE + r"]{0,12})" + MARK_CL
 
 
 def _strip_markers(raw: str) -> tuple[str, list[tuple[str, int]]]:
+    if MARK_OPEN not in raw:  # no marker can match: only stray closing marks to drop (the common case)
+        return raw.replace(MARK_CLOSE, ""), []
     marks: list[tuple[str, int]] = []
     parts: list[str] = []
     last = 0
@@ -223,7 +257,6 @@ def _strip_markers(raw: str) -> tuple[str, list[tuple[str, int]]]:
 
 
 _WS_RUN_RE = regex.compile(r"[ \n]+")
-_WS_MULTI_RE = regex.compile(r"[ \n]{2}")
 
 
 def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
@@ -232,9 +265,24 @@ def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
     Returns (text, offsets into raw_clean, raw_clean, anchors) where anchors are
     (label, offset in text) for every footnote marker found in ``raw``.
     """
+    text, offs, raw_clean, anchors = _clean_block(raw)
+    return text, offs if isinstance(offs, list) else list(offs), raw_clean, anchors
+
+
+def _clean_block(raw: str) -> tuple[str, list[int] | range, str, list[tuple[str, int]]]:
+    """:func:`clean_block`; the offsets may be a ``range`` (identity map, see normalize_offsets)."""
     raw_clean, marks = _strip_markers(raw)
-    norm, offs = normalize(raw_clean)
-    if norm and not _WS_MULTI_RE.search(norm) and norm[0] not in " \n" and norm[-1] not in " \n":
+    norm, offs = normalize_offsets(raw_clean)
+    if (
+        norm
+        and norm[0] not in " \n"
+        and norm[-1] not in " \n"
+        # no two adjacent spaces/newlines (substring tests: much cheaper than a regex scan)
+        and "  " not in norm
+        and " \n" not in norm
+        and "\n " not in norm
+        and "\n\n" not in norm
+    ):
         return norm, offs, raw_clean, _anchors(norm, offs, marks)  # nothing to collapse: the common case
     # collapse every run of spaces/newlines to one character ("\n" if the run holds one, at the last
     # "\n"; else " " at the first space); drop leading and trailing runs
@@ -257,7 +305,7 @@ def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
     return text, o, raw_clean, _anchors(text, o, marks)
 
 
-def _anchors(text: str, offs: list[int], marks: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _anchors(text: str, offs: Sequence[int], marks: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """(label, offset in text) of each footnote marker, given its offset in the raw text."""
     anchors: list[tuple[str, int]] = []
     for lab, pos in marks:
@@ -285,7 +333,7 @@ def build_document(raw: RawDoc, *, path: str, fmt: str, data: bytes) -> Document
     warnings = list(raw.warnings)
     sep = "\n\n"
 
-    def add(text: str, offs: list[int], raw_clean: str) -> tuple[int, int]:
+    def add(text: str, offs: list[int] | range, raw_clean: str) -> tuple[int, int]:
         nonlocal pos, opos
         if texts:
             texts.append(sep)
@@ -296,13 +344,16 @@ def build_document(raw: RawDoc, *, path: str, fmt: str, data: bytes) -> Document
         start = pos
         texts.append(text)
         originals.append(raw_clean)
-        offsets.extend((np.asarray(offs, dtype=np.int64) + opos).tolist() if opos else offs)
+        if isinstance(offs, range):  # identity map of an already-normalized block: shift the range itself
+            offsets.extend(range(offs.start + opos, offs.stop + opos, offs.step))
+        else:
+            offsets.extend((np.asarray(offs, dtype=np.int64) + opos).tolist() if opos else offs)
         pos += len(text)
         opos += len(raw_clean)
         return start, pos
 
     for rb in raw.blocks:
-        text, offs, raw_clean, anchors = clean_block(rb.text)
+        text, offs, raw_clean, anchors = _clean_block(rb.text)
         if not text:
             continue
         start, end = add(text, offs, raw_clean)
@@ -312,7 +363,7 @@ def build_document(raw: RawDoc, *, path: str, fmt: str, data: bytes) -> Document
     footnotes: list[Footnote] = []
     used: set[int] = set()
     for fn in raw.footnotes:
-        text, offs, raw_clean, _ = clean_block(fn.text)
+        text, offs, raw_clean, _ = _clean_block(fn.text)
         if not text:
             continue
         start, end = add(text, offs, raw_clean)

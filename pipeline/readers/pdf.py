@@ -13,8 +13,9 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
+import numpy as np
 import regex
 
 from pipeline.errors import ReadError
@@ -152,6 +153,28 @@ def _zlib_header(b: bytes) -> bool:
     return len(b) >= 2 and (b[0] & 0x0F) == 8 and (b[0] >> 4) <= 7 and ((b[0] << 8) | b[1]) % 31 == 0
 
 
+def _zlib_streams(data: bytes) -> Iterator[memoryview]:
+    """The bytes of every stream of the file that starts with a zlib header (up to its "endstream")."""
+    for m in _STREAM_RE.finditer(data):
+        start = m.end()
+        if not _zlib_header(data[start : start + 2]):
+            continue
+        end = data.find(b"endstream", start)
+        yield memoryview(data)[start : end if end > 0 else len(data)]
+
+
+# Deflate cannot expand more than 1032:1 (at best 2 bits -- a 1-bit length code for 258 bytes and a 1-bit
+# distance code -- per 258 output bytes; zlib's header and checksum add nothing).
+_MAX_INFLATE_RATIO = 1032
+
+
+def _inflate_bound(data: bytes) -> int:
+    """An upper bound of what :func:`check_streams` can count: every zlib stream at the maximum ratio.
+    When it is within the per-stream limit, check_streams cannot refuse the file (each stream, and all
+    of them together, stay within the limit), so there is nothing to inflate."""
+    return _MAX_INFLATE_RATIO * sum(len(view) for view in _zlib_streams(data))
+
+
 def check_streams(data: bytes, path: str, limit: int) -> int:
     """Inflate every zlib (Flate) stream of the file within a budget; refuse a decompression bomb.
 
@@ -161,12 +184,7 @@ def check_streams(data: bytes, path: str, limit: int) -> int:
     """
     total = 0
     cap = _TOTAL_FACTOR * limit
-    for m in _STREAM_RE.finditer(data):
-        start = m.end()
-        if not _zlib_header(data[start : start + 2]):
-            continue
-        end = data.find(b"endstream", start)
-        view = memoryview(data)[start : end if end > 0 else len(data)]
+    for view in _zlib_streams(data):
         d = zlib.decompressobj()
         size = 0
         pos = 0
@@ -198,7 +216,8 @@ def check_streams(data: bytes, path: str, limit: int) -> int:
 
 
 def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
-    check_streams(data, path, limits.max_uncompressed_bytes)
+    if _inflate_bound(data) > limits.max_uncompressed_bytes:  # else no stream can be a bomb: skip inflating
+        check_streams(data, path, limits.max_uncompressed_bytes)
     pdf = _open(data, path)
     try:
         n_pages = len(pdf)
@@ -262,12 +281,21 @@ _LABEL_RE = regex.compile(MARK_OPEN + r"(\d{1,3})" + MARK_CLOSE)
 _ANY_MARKER_RE = regex.compile(MARK_OPEN + r"([^" + MARK_CLOSE + r"]{0,12})" + MARK_CLOSE)
 _MARKER_RE = regex.compile(MARK_OPEN + r"[^" + MARK_CLOSE + r"]{0,12}" + MARK_CLOSE)
 _BAD_GLYPH_RE = regex.compile(r"[\ufffd\ue000-\uf8ff]")
+# _VN_LETTER_RE as a table over code points (built from the pattern itself, so the two cannot disagree);
+# the last entry (False) stands for every code point beyond it.  The pattern's highest member is U+1EF9.
+_VN_LETTER_TABLE = np.array([_VN_LETTER_RE.match(chr(i)) is not None for i in range(0x1EFA)] + [False], dtype=np.bool_)
+
+
+def _count_vn_letters(text: str) -> int:
+    """len(_VN_LETTER_RE.findall(text)), by table look-up over the code points (no match objects)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return int(np.count_nonzero(_VN_LETTER_TABLE[np.minimum(codes, len(_VN_LETTER_TABLE) - 1)]))
 
 
 def _clearly_text(page_text: str) -> bool:
     """Cheap test that a page's text layer is real Vietnamese text (skips the full needs_ocr analysis)."""
     head = page_text[:4000]
-    return len(head) >= 200 and len(_VN_LETTER_RE.findall(head)) >= 0.08 * len(head) and not _BAD_GLYPH_RE.search(head)
+    return len(head) >= 200 and _count_vn_letters(head) >= 0.08 * len(head) and not _BAD_GLYPH_RE.search(head)
 
 
 def _ocr_glyphs(data: bytes, page_index: int, path: str) -> tuple[Glyphs, float]:
@@ -294,22 +322,22 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
     em = body_size
     # ---- running headers / footers and page numbers
     keys: Counter = Counter()
+    # per page: the digit-masked text of each line in the top/bottom zone (None for other lines)
+    zone_keys: list[list[Optional[str]]] = []
     for p, H in zip(pages, heights):
-        seen = set()
-        for ln in p:
-            if _is_running(ln, H):
-                seen.add(_DIGITS_RE.sub("#", ln.text))
-        keys.update(seen)
+        masked = [_DIGITS_RE.sub("#", ln.text) if _is_running(ln, H) else None for ln in p]
+        zone_keys.append(masked)
+        keys.update({k for k in masked if k is not None})
     repeated = {k for k, c in keys.items() if n_pages >= 3 and c >= max(2, 0.5 * n_pages)}
     kept_pages: list[list[PLine]] = []
-    for p, H in zip(pages, heights):
+    for p, masked in zip(pages, zone_keys):
         kept = []
-        for ln in p:
-            if _is_running(ln, H):
+        for ln, key in zip(p, masked):
+            if key is not None:
                 plain = ln.text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
                 if PAGE_NUMBER_RE.match(plain) or (ln.sup_label and PAGE_NUMBER_RE.match(ln.sup_label + plain)):
                     continue
-                if _DIGITS_RE.sub("#", ln.text) in repeated:
+                if key in repeated:
                     continue
             kept.append(ln)
         kept_pages.append(kept)
@@ -318,8 +346,9 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
     body_pages: list[list[PLine]] = []
     pending: list[str] = []  # body marker labels still waiting for their footnote text
     for p, H, sep in zip(kept_pages, heights, seps):
-        body_labels = set(_LABEL_RE.findall("".join(ln.text for ln in p)))
-        pending.extend(x for x in _LABEL_RE.findall("".join(ln.text for ln in p)) if x not in pending)
+        page_labels = _LABEL_RE.findall("".join(ln.text for ln in p))
+        body_labels = set(page_labels)
+        pending.extend(x for x in page_labels if x not in pending)
         known = body_labels | set(pending)
         k = len(p)
         if sep is not None:
@@ -392,7 +421,7 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
                 if text.strip():
                     blocks.append(RawBlock(kind="table_cell", text=text, page=it.page))
         else:
-            run.append(Line(text=it.text, x0=it.x0, x1=it.x1, top=it.top, bottom=it.base, size=it.size, page=it.page))
+            run.append(Line(it.text, it.x0, it.x1, it.top, it.base, it.size, it.page))  # text, x0, x1, top, bottom, size, page
     flush()
     labels = {f.label for f in footnotes}
     for b in blocks:  # markers without a footnote are plain superscript digits

@@ -245,6 +245,76 @@ def _group_lines(base, size, glyph):  # pragma: no cover - compiled
 
 
 @numba.njit(nogil=True, cache=True)
+def _x_less(x0, x1, i, j):  # pragma: no cover - compiled
+    """Element i before element j by (x0, x1), in NumPy's sort order for floats (NaN after everything)."""
+    a, b = x0[i], x0[j]
+    if a < b or (b != b and a == a):
+        return True
+    if b < a or (a != a and b == b):
+        return False
+    a, b = x1[i], x1[j]
+    return a < b or (b != b and a == a)
+
+
+@numba.njit(nogil=True, cache=True)
+def _order_in_lines(gid, x0, x1):  # pragma: no cover - compiled
+    """``np.lexsort((x1, x0, gid))`` for a non-decreasing ``gid`` (elements already grouped by line):
+    a stable sort of each line by (x0, x1), so each line is sorted on its own (lexsort sorts the whole
+    page three times).  Returns the permutation, or an empty array if ``gid`` is not non-decreasing."""
+    n = gid.shape[0]
+    perm = np.arange(n)
+    for k in range(1, n):
+        if gid[k] < gid[k - 1]:
+            return np.empty(0, np.int64)
+    tmp = np.empty(n, np.int64)
+    run = 16
+    a = 0
+    while a < n:
+        b = a + 1
+        while b < n and gid[b] == gid[a]:
+            b += 1
+        # stable insertion sort of chunks of `run` elements (a line is mostly in order already) ...
+        for c in range(a, b, run):
+            ce = min(c + run, b)
+            for k in range(c + 1, ce):
+                v = perm[k]
+                m = k
+                while m > c and _x_less(x0, x1, v, perm[m - 1]):
+                    perm[m] = perm[m - 1]
+                    m -= 1
+                perm[m] = v
+        # ... then stable bottom-up merges (the right element goes first only when strictly less)
+        width = run
+        while width < b - a:
+            for lo in range(a, b, 2 * width):
+                mid = min(lo + width, b)
+                hi = min(lo + 2 * width, b)
+                if mid >= hi or not _x_less(x0, x1, perm[mid], perm[mid - 1]):
+                    continue  # already in order
+                i, j, o = lo, mid, lo
+                while i < mid and j < hi:
+                    if _x_less(x0, x1, perm[j], perm[i]):
+                        tmp[o] = perm[j]
+                        j += 1
+                    else:
+                        tmp[o] = perm[i]
+                        i += 1
+                    o += 1
+                while i < mid:
+                    tmp[o] = perm[i]
+                    i += 1
+                    o += 1
+                while j < hi:
+                    tmp[o] = perm[j]
+                    j += 1
+                    o += 1
+                perm[lo:hi] = tmp[lo:hi]
+            width *= 2
+        a = b
+    return perm
+
+
+@numba.njit(nogil=True, cache=True)
 def _mode_first(vals, a, b, mask):  # pragma: no cover - compiled
     """Most common of vals[a:b] where mask (NaN if none); ties -> the value seen first, as collections.Counter."""
     first = -1
@@ -395,7 +465,9 @@ def lay_out(g: Glyphs, page_no: int) -> list[PLine]:
     order = keep[np.argsort(g.base[keep], kind="stable")]
     kind = g.kind[order]
     gid = _group_lines(g.base[order], g.size[order], kind == _GLYPH)
-    o2 = np.lexsort((g.x1[order], g.x0[order], gid))
+    o2 = _order_in_lines(gid, g.x0[order], g.x1[order])
+    if o2.size != gid.size:  # not reached (_group_lines numbers lines in order): the general sort
+        o2 = np.lexsort((g.x1[order], g.x0[order], gid))
     order = order[o2]
     gid = gid[o2]
     code = g.code[order]
@@ -405,14 +477,14 @@ def lay_out(g: Glyphs, page_no: int) -> list[PLine]:
     segs, out = _lay_out(gid, code, x0, x1, base, size, glyph, digit, _SPACE_EM, _COLUMN_EM)
     texts = out.tobytes().decode("utf-32-le").split("\x00")
     lines: list[PLine] = []
-    for i, (s, e, lbase, lsize, sx0, sx1, sup) in enumerate(segs.tolist()):
+    for (s, e, lbase, lsize, sx0, sx1, sup), seg_text in zip(segs.tolist(), texts):
         label: Optional[str] = None
         if sup:
             text, label = _superscript_line(range(int(s), int(e)), code, x0, x1, base, size, glyph, lbase, lsize)
         else:
-            text = texts[i].strip()
-        if text:
-            lines.append(PLine(base=lbase, size=lsize, page=page_no, x0=sx0, x1=sx1, text=text, sup_label=label, top=lbase - lsize))
+            text = seg_text.strip()
+        if text:  # positional: base, size, page, x0, x1, text, sup_label, top
+            lines.append(PLine(lbase, lsize, page_no, sx0, sx1, text, label, lbase - lsize))
     lines.sort(key=lambda ln: (round(ln.base, 0), ln.x0))
     return lines
 
@@ -444,7 +516,12 @@ def _superscript_line(idx: range, code, x0, x1, base, size, glyph, lbase: float,
             parts.append(marker(lab))
 
     gap_space = _SPACE_EM * max(lsize, 1.0)
-    for k in idx:
+    small, raised = 0.8 * lsize, lbase - 0.12 * lsize
+    # the segment's elements as Python lists (the same values; indexing NumPy scalars one by one is slow);
+    # k below is the position inside the segment
+    ids = list(idx)
+    code, x0, x1, base, size, glyph = (a[ids].tolist() for a in (code, x0, x1, base, size, glyph))
+    for k in range(len(ids)):
         c = chr(code[k])
         if not glyph[k]:
             if parts and not parts[-1].endswith(" "):
@@ -452,7 +529,7 @@ def _superscript_line(idx: range, code, x0, x1, base, size, glyph, lbase: float,
                 parts.append(" ")
             prev = k
             continue
-        is_sup = c.isdigit() and size[k] < 0.8 * lsize and base[k] < lbase - 0.12 * lsize
+        is_sup = c.isdigit() and size[k] < small and base[k] < raised
         if prev is not None and glyph[prev] and x0[k] - x1[prev] > gap_space and not is_sup:
             flush_sup()
             if parts and not parts[-1].endswith(" "):
