@@ -523,9 +523,11 @@ def _clause(text: str, h: _Hit, group: list[_Hit], refs: list[regex.Match]) -> N
         c_start += mk.end()
     while c_start < c_end and text[c_start] in " \t\n":
         c_start += 1
-    while c_end > c_start and text[c_end - 1] in " \t\n,;.:":
-        c_end -= 1
-    while c_end > c_start and text[c_end - 1 : c_end] == "v" and text[c_end - 3 : c_end] == " và":
+    while True:  # trailing blanks and punctuation, and a dangling "và" before the next target
+        while c_end > c_start and text[c_end - 1] in " \t\n,;.:":
+            c_end -= 1
+        if c_end - 3 <= c_start or text[c_end - 3 : c_end] != " và":
+            break
         c_end -= 3
     h.t_start, h.t_end = c_start, c_end
 

@@ -110,9 +110,10 @@ class Document:
     sha256: Optional[str] = None
     n_pages: int = 0
     warnings: list[str] = field(default_factory=list)
-    # (the sections list it was built from, its starts in order, their indices): built on first section_at,
-    # rebuilt when ``sections`` is replaced or changes length
-    _section_starts: Optional[tuple[list[Section], list[int], list[int]]] = field(default=None, repr=False, compare=False)
+    # (the sections list it was built from, its length, interval bounds, innermost section per interval):
+    # built on first section_at, rebuilt when ``sections`` is replaced or changes length
+    _section_index: Optional[tuple[list[Section], int, list[int], list[Optional[Section]]]] = field(
+        default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------
     @property
@@ -137,21 +138,15 @@ class Document:
     def section_at(self, offset: int) -> Optional[Section]:
         """The innermost section containing ``offset`` (footnotes: their anchor's section): of the
         sections holding it, the deepest, and of those the one starting last."""
-        pos = self.body_offset(offset)
         secs = self.sections
         if not secs:
             return None
-        cache = self._section_starts
-        if cache is None or cache[0] is not secs or len(cache[1]) != len(secs):
-            order = sorted(range(len(secs)), key=lambda i: secs[i].char_start)
-            cache = self._section_starts = (secs, [secs[i].char_start for i in order], order)
-        _, keys, order = cache
-        best: Optional[Section] = None
-        for i in order[: bisect.bisect_right(keys, pos)]:
-            s = secs[i]
-            if pos < s.char_end and (best is None or (s.level >= best.level and s.char_start >= best.char_start)):
-                best = s
-        return best
+        idx = self._section_index
+        if idx is None or idx[0] is not secs or idx[1] != len(secs):
+            idx = self._section_index = (secs, len(secs), *_innermost_by_interval(secs))
+        _, _, points, inner = idx
+        k = bisect.bisect_right(points, self.body_offset(offset)) - 1
+        return inner[k] if k >= 0 else None
 
     def page_at(self, offset: int) -> Optional[int]:
         if not self.pages:
@@ -159,3 +154,26 @@ class Document:
         starts = [p.char_start for p in self.pages]
         i = bisect.bisect_right(starts, self.body_offset(offset)) - 1
         return self.pages[max(i, 0)].number
+
+
+def _innermost_by_interval(secs: list[Section]) -> tuple[list[int], list[Optional[Section]]]:
+    """(points, inner): ``inner[k]`` is the innermost section holding every offset of
+    ``[points[k], points[k + 1])``. Which sections hold an offset changes only at a section's start or
+    end, so the answer is worked out once per interval: of the sections holding it, the deepest, and of
+    those the one starting last (later in the list on equal starts)."""
+    order = sorted(range(len(secs)), key=lambda i: secs[i].char_start)
+    rank = {i: r for r, i in enumerate(order)}
+    points = sorted({s.char_start for s in secs} | {s.char_end for s in secs})
+    by_start: dict[int, list[int]] = {}
+    by_end: dict[int, list[int]] = {}
+    for i, s in enumerate(secs):
+        if s.char_start < s.char_end:  # an empty (or reversed) extent holds no offset
+            by_start.setdefault(s.char_start, []).append(i)
+            by_end.setdefault(s.char_end, []).append(i)
+    active: set[int] = set()
+    inner: list[Optional[Section]] = []
+    for p in points:
+        active.difference_update(by_end.get(p, ()))
+        active.update(by_start.get(p, ()))
+        inner.append(secs[max(active, key=lambda i: (secs[i].level, rank[i]))] if active else None)
+    return points, inner

@@ -5,11 +5,10 @@ relation records the linker needs.  No I/O, no Prefect.
 """
 from __future__ import annotations
 
-import bisect
 import json
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from typing import Any, Callable, Optional
+from typing import Any
 
 from extractors.dates import extract_dates
 from extractors.instruments import extract_citations
@@ -47,45 +46,6 @@ def _section_id(doc: Document, offset: int) -> str | None:
     return s.id if s is not None else None
 
 
-def _section_lookup(doc: Document) -> Callable[[int], Optional[str]]:
-    """``offset -> _section_id(doc, offset)`` for many offsets of one document.
-
-    ``Document.section_at`` scans every section starting before the offset (a third of a second per
-    100 plans).  Its answer depends only on the set of sections containing the body offset, which is
-    constant between consecutive section boundaries, so it is computed once per boundary interval:
-    of the sections holding the position, the deepest, and of those the one that comes last in
-    ``section_at``'s start order (a stable sort on ``char_start``).
-    """
-    secs = doc.sections
-    if not secs:
-        return lambda offset: None
-    order = sorted(range(len(secs)), key=lambda i: secs[i].char_start)
-    rank = {i: r for r, i in enumerate(order)}
-    points = sorted({s.char_start for s in secs} | {s.char_end for s in secs})
-    by_start: dict[int, list[int]] = {}
-    by_end: dict[int, list[int]] = {}
-    for i, s in enumerate(secs):
-        if s.char_start < s.char_end:  # an empty extent holds no offset
-            by_start.setdefault(s.char_start, []).append(i)
-            by_end.setdefault(s.char_end, []).append(i)
-    active: set[int] = set()
-    ids: list[Optional[str]] = []  # ids[k]: section of the interval [points[k], points[k + 1])
-    for p in points:
-        active.difference_update(by_end.get(p, ()))
-        active.update(by_start.get(p, ()))
-        if active:
-            best = max(active, key=lambda i: (secs[i].level, rank[i]))
-            ids.append(secs[best].id)
-        else:
-            ids.append(None)
-
-    def lookup(offset: int) -> Optional[str]:
-        k = bisect.bisect_right(points, doc.body_offset(offset)) - 1
-        return ids[k] if k >= 0 else None
-
-    return lookup
-
-
 def _doc_year(doc: Document) -> int | None:
     d = doc.header.issue_date
     if d and d[:4].isdigit():
@@ -96,13 +56,12 @@ def _doc_year(doc: Document) -> int | None:
 def extract_document(doc: Document) -> Extraction:
     text = doc.text
     year = _doc_year(doc)
-    section_id = _section_lookup(doc)
     out = Extraction()
 
     cits = extract_citations(text)
     rows = []
     for i, c in enumerate(cits):
-        c.section = section_id(c.char_start)
+        c.section = _section_id(doc, c.char_start)
         r = _row(c)
         r["extra"] = json.dumps(c.extra, ensure_ascii=False, sort_keys=True, default=str) if c.extra else None
         r.update(doc_id=doc.doc_id, mention=i, in_footnote=c.char_start >= doc.body_end)
@@ -112,15 +71,15 @@ def extract_document(doc: Document) -> Extraction:
     out.relations = extract_relations(text, cits)
 
     out.rows["localities"] = [
-        {**_row(loc), "doc_id": doc.doc_id, "section": section_id(loc.char_start)}
+        {**_row(loc), "doc_id": doc.doc_id, "section": _section_id(doc, loc.char_start)}
         for loc in extract_localities(text)
     ]
     dates = extract_dates(text, doc_year=year)
     out.rows["dates"] = [
-        {**_row(d), "doc_id": doc.doc_id, "section": section_id(d.char_start)} for d in dates
+        {**_row(d), "doc_id": doc.doc_id, "section": _section_id(doc, d.char_start)} for d in dates
     ]
     out.rows["targets"] = [
-        {**_row(t), "doc_id": doc.doc_id, "section": section_id(t.char_start), "category": target_category(t.unit)}
+        {**_row(t), "doc_id": doc.doc_id, "section": _section_id(doc, t.char_start), "category": target_category(t.unit)}
         for t in extract_targets(text, doc_year=year, dates=dates)
     ]
     return out

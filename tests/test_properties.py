@@ -72,3 +72,24 @@ def test_a_citation_is_extracted_the_same_whatever_surrounds_it(before, after):
     assert c.date_cited == "2025-01-24"
     assert c.issuer_named == "Bộ Chính trị"
     assert c.instrument_type == "Nghị quyết" and c.kind == "full"
+
+
+_section = st.builds(
+    lambda start, length, level: (start, start + length, level),
+    st.integers(0, 60), st.integers(-3, 40), st.integers(1, 5),
+)
+
+
+@given(st.lists(_section, max_size=12), st.lists(st.integers(-5, 110), min_size=1, max_size=30))
+def test_section_at_is_the_deepest_section_holding_the_offset_starting_last(spans, offsets):
+    """Document.section_at (an interval table) against its definition, checked by brute force: of the
+    sections holding the offset, the deepest, and of those the one starting last (later in the list
+    when two start together); empty and reversed extents hold nothing."""
+    from pipeline.document import Document, Section
+
+    secs = [Section(f"s{i}", str(i), lvl, "", a, b) for i, (a, b, lvl) in enumerate(spans)]
+    doc = Document(doc_id="d", source_path="x.txt", format="txt", text="x" * 120, body_end=120, sections=secs)
+    for off in offsets:
+        holding = [(s.level, s.char_start, i) for i, s in enumerate(secs) if s.char_start <= off < s.char_end]
+        want = secs[max(holding)[2]] if holding else None
+        assert doc.section_at(off) is want

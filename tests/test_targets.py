@@ -188,3 +188,9 @@ def test_pdf_line_wraps_do_not_break_clauses() -> None:
     assert _t(s, None) == [(18.0, "=", "đoàn ra", "2026", "Phụ lục 1"), (22.0, "=", "đoàn vào", "2026", "Phụ lục 2")]
     # a paragraph break (list marker) does end the clause: no cue reaches the count below
     assert _t("- Dự kiến tổ chức hội nghị\n- Có 120 doanh nghiệp FDI đang hoạt động.") == []
+
+
+def test_a_list_after_a_colon_splits_without_a_dangling_va() -> None:
+    text = "Chỉ tiêu năm 2025: tổ chức 60 đoàn ra và 46 đoàn vào, 05 thỏa thuận quốc tế và, 02 biên bản ghi nhớ."
+    got = [(t.text, t.value) for t in extract_targets(text, doc_year=2025)]
+    assert got == [("60 đoàn ra", 60.0), ("46 đoàn vào", 46.0), ("05 thỏa thuận quốc tế", 5.0), ("02 biên bản ghi nhớ", 2.0)]
