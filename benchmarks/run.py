@@ -53,15 +53,13 @@ def _maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
 # --------------------------------------------------------------------------- floor
 
 
-def case_floor(corpus: Path, sample: int) -> dict[str, Any]:
+def _pdfium_dump(pdfs: list[Path]) -> tuple[float, int, int]:
+    """One pass of the floor: (seconds, pages, characters) of a raw pypdfium2 text dump of ``pdfs``."""
     import pypdfium2 as pdfium
 
-    pdfs = sorted(corpus.glob("*.pdf"))
     t0 = time.perf_counter()
     pages = chars = 0
-    nbytes = 0
     for f in pdfs:
-        nbytes += f.stat().st_size
         doc = pdfium.PdfDocument(str(f))
         for page in doc:
             tp = page.get_textpage()
@@ -70,7 +68,17 @@ def case_floor(corpus: Path, sample: int) -> dict[str, Any]:
             page.close()
             pages += 1
         doc.close()
-    pdfium_s = time.perf_counter() - t0
+    return time.perf_counter() - t0, pages, chars
+
+
+FLOOR_PASSES = 2  # the floor is the best of these passes (a noisy neighbour can only slow a pass down)
+
+
+def case_floor(corpus: Path, sample: int) -> dict[str, Any]:
+    pdfs = sorted(corpus.glob("*.pdf"))
+    nbytes = sum(f.stat().st_size for f in pdfs)
+    passes = [_pdfium_dump(pdfs) for _ in range(FLOOR_PASSES)]
+    pdfium_s, pages, chars = min(passes)
 
     import pdfplumber
 
@@ -86,7 +94,7 @@ def case_floor(corpus: Path, sample: int) -> dict[str, Any]:
     plumber_s = time.perf_counter() - t0
     return {
         "files": len(pdfs), "pages": pages, "chars": chars, "bytes": nbytes,
-        "pdfium_s": pdfium_s,
+        "pdfium_s": pdfium_s, "pdfium_passes_s": [p[0] for p in passes],
         "plumber_files": len(subset), "plumber_pages": sp, "plumber_s": plumber_s,
         "plumber_sampled": len(subset) < len(pdfs),
         "plumber_s_extrapolated": plumber_s * pages / sp if sp else None,
@@ -415,7 +423,16 @@ def case_prefect(corpus: Path, runner: str, workers: int, batch_size: int, rerun
 # --------------------------------------------------------------------------- orchestration
 
 
+def warm_cache(corpus: Path) -> None:
+    """Read every file once, untimed, so that no case pays for the disk (this VM's kernel reclaims cold
+    page-cache pages; the first case to touch an evicted corpus would otherwise read it from disk)."""
+    for f in sorted(corpus.iterdir()):
+        if f.is_file():
+            f.read_bytes()
+
+
 def _sub(case: str, corpus: Path, args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
+    warm_cache(corpus)
     cmd = [sys.executable, "-m", "benchmarks.run", "--case", case, "--corpus", str(corpus),
            "--workers", str(extra.get("workers", args.workers)), "--runner", extra.get("runner", args.runner),
            "--batch-size", str(args.batch_size), "--plumber-sample", str(args.plumber_sample),
@@ -731,12 +748,15 @@ def main(argv: list[str] | None = None) -> int:
         "every parse_structure call (the reader calls it and process_file calls it again); extract = pipeline.extract."
         "extract_document; rows = the rest of process_file (table rows). Measured by wrapping those functions in the "
         "sequential 'stages' case; the end-to-end runs (isolated forked readers) report process_file's read/structure/extract.",
-        "write = assembling the published tables from the batch parts + sorting + writing Parquet (publish minus the linker); "
         "link = pipeline.linking.link_batches over the whole corpus (reading the citations' linker columns from the parts included).",
         f"Prefect and direct main runs: {args.runner if 'prefect' in paths else ''} × {args.workers} workers, batch size {args.batch_size}; "
         "Prefect time includes starting the embedded server inside the flow call.",
         "Peak RSS from getrusage(ru_maxrss): 'flow process'/'parent' is RUSAGE_SELF of the case's process; 'largest child' is "
         "RUSAGE_CHILDREN (the largest terminated descendant); 'largest worker' is each worker's own RUSAGE_SELF reported back.",
+        f"Floor: the pypdfium2 dump is the faster of {FLOOR_PASSES} passes over all files (the pipeline gets one pass); before "
+        "every case each corpus file is read once, untimed, so that no case reads the disk (this VM reclaims cold page cache).",
+        "write = streaming each per-document table from the parts through DuckDB, sorted 2 000 documents at a time, into "
+        "Parquet, plus the corpus tables; publish minus the linker.",
         "Per-stage seconds include each worker's one-off warm-up (imports, spaCy pipeline, gazetteers) in its first file: "
         "at N=10 that warm-up is a large share, which is why per-stage rates rise with N.",
     ]
