@@ -18,7 +18,7 @@ from typing import Optional
 
 import regex
 
-from pipeline.document import Block, Document, Header, Section, Signature
+from pipeline.document import Document, Header, Section, Signature
 from pipeline.normalize import match_key, fold_tones
 
 # Document type words as printed on the type line (upper case), longest first.
