@@ -46,14 +46,10 @@ def discover_task(paths: list[str], limits: Limits) -> list[steps.Candidate]:
 
 
 @task(name="read-extract-batch", retries=2, retry_delay_seconds=2, retry_condition_fn=_transient)
-def process_batch_task(items: list[steps.Candidate], limits: Limits, out: str | None = None,
-                       batch_id: str | None = None) -> steps.BatchResult:
-    """Read and extract a batch; with ``out``/``batch_id``, also write its (uncommitted) parts, so the
-    result that travels back to the flow is only outcomes and counts."""
-    res = steps.process_batch(items, limits)
-    if out is not None and batch_id is not None:
-        steps.write_batch_parts(Store(out), batch_id, res)
-    return res
+def process_batch_task(items: list[steps.Candidate], limits: Limits, out: str, batch_id: str) -> steps.BatchResult:
+    """Read and extract a batch and write its (uncommitted) parts into ``out``, so the result that travels
+    back to the flow is only outcomes and counts."""
+    return steps.write_batch_parts(Store(out), batch_id, steps.process_batch(items, limits))
 
 
 @task(name="link-and-publish", retries=1, retry_delay_seconds=1, retry_condition_fn=_transient)

@@ -245,7 +245,7 @@ def _direct_run(corpus: Path, out: Path, workers: int, batch_size: int) -> dict[
             for k, v in res.seconds.items():
                 proc_sec[k] = proc_sec.get(k, 0.0) + v
             t0 = time.perf_counter()
-            steps.commit_batch(store, manifest, f"bench-{i:05d}", res, quarantine=False)
+            steps.commit_batch(store, manifest, ids[i], res, quarantine=False)
             sec["commit"] = sec.get("commit", 0.0) + time.perf_counter() - t0
             n_pages, n_chars, n_bytes = n_pages + res.n_pages, n_chars + res.n_chars, n_bytes + res.n_bytes
             for o in res.outcomes:

@@ -7,8 +7,24 @@ extractor was given, and ``text[char_start:char_end]`` is the mention.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from typing import Any, Optional
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def as_row(record: Any) -> dict[str, Any]:
+    """A dataclass record's fields as a dict, values not copied (``dataclasses.asdict`` deep-copies every
+    value: a third of the extraction time on a plan)."""
+    names = _field_names(type(record))
+    d = getattr(record, "__dict__", None)
+    if d is not None and len(d) == len(names) and tuple(d) == names:
+        return d.copy()  # the instance dict holds exactly the fields, in order (plain records)
+    return {name: getattr(record, name) for name in names}
 
 
 @dataclass

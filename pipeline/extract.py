@@ -6,14 +6,13 @@ relation records the linker needs.  No I/O, no Prefect.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
-from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import Any
 
 from extractors.dates import extract_dates
 from extractors.instruments import extract_citations
 from extractors.localities import extract_localities
-from extractors.records import Citation, Relation
+from extractors.records import Citation, Relation, as_row
 from extractors.relations import extract_relations
 from extractors.targets import extract_targets, target_category
 from pipeline.document import Document
@@ -24,21 +23,6 @@ class Extraction:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     citations: list[Citation] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
-
-
-@lru_cache(maxsize=None)
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
-def _row(record: Any) -> dict[str, Any]:
-    """A record's fields as a row (shallow: ``dataclasses.asdict`` deep-copies every value, a third of
-    the extraction time on a plan)."""
-    names = _field_names(type(record))
-    d = getattr(record, "__dict__", None)
-    if d is not None and len(d) == len(names) and tuple(d) == names:
-        return d.copy()  # the instance dict holds exactly the fields, in order (plain records)
-    return {name: getattr(record, name) for name in names}
 
 
 def _section_id(doc: Document, offset: int) -> str | None:
@@ -62,7 +46,7 @@ def extract_document(doc: Document) -> Extraction:
     rows = []
     for i, c in enumerate(cits):
         c.section = _section_id(doc, c.char_start)
-        r = _row(c)
+        r = as_row(c)
         r["extra"] = json.dumps(c.extra, ensure_ascii=False, sort_keys=True, default=str) if c.extra else None
         r.update(doc_id=doc.doc_id, mention=i, in_footnote=c.char_start >= doc.body_end)
         rows.append(r)
@@ -71,15 +55,15 @@ def extract_document(doc: Document) -> Extraction:
     out.relations = extract_relations(text, cits)
 
     out.rows["localities"] = [
-        {**_row(loc), "doc_id": doc.doc_id, "section": _section_id(doc, loc.char_start)}
+        {**as_row(loc), "doc_id": doc.doc_id, "section": _section_id(doc, loc.char_start)}
         for loc in extract_localities(text)
     ]
     dates = extract_dates(text, doc_year=year)
     out.rows["dates"] = [
-        {**_row(d), "doc_id": doc.doc_id, "section": _section_id(doc, d.char_start)} for d in dates
+        {**as_row(d), "doc_id": doc.doc_id, "section": _section_id(doc, d.char_start)} for d in dates
     ]
     out.rows["targets"] = [
-        {**_row(t), "doc_id": doc.doc_id, "section": _section_id(doc, t.char_start), "category": target_category(t.unit)}
+        {**as_row(t), "doc_id": doc.doc_id, "section": _section_id(doc, t.char_start), "category": target_category(t.unit)}
         for t in extract_targets(text, doc_year=year, dates=dates)
     ]
     return out

@@ -34,7 +34,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import regex
 
-from extractors.records import Citation, Relation
+from extractors.records import Citation, Relation, as_row
 from pipeline.normalize import fold_tones, match_key, normalize_text, strip_diacritics
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "extractors" / "data"
@@ -126,11 +126,6 @@ class CitationRow:
 _ROW_FIELDS = frozenset(f.name for f in fields(CitationRow))
 
 
-def _shallow(obj: Any) -> dict[str, Any]:
-    """A dataclass's fields as a dict, values not copied (``asdict`` deep-copies every value)."""
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
-
-
 @dataclass
 class CitationLink:
     doc_id: str
@@ -204,7 +199,7 @@ class LinkResult:
         plus, unless ``links`` is false, ``citation_links`` (columns to merge into ``citations`` by doc_id + mention)."""
         conflicts = []
         for c in self.conflicts:
-            r = _shallow(c)
+            r = as_row(c)
             r["values"] = json.dumps(c.values, ensure_ascii=False)
             conflicts.append(r)
         link_rows = []
@@ -214,8 +209,8 @@ class LinkResult:
                 "link_confidence": l.confidence, "link_evidence": l.evidence, "ambiguous": l.ambiguous,
             })
         return {
-            "instruments": [_shallow(i) for i in self.instruments],
-            "relations": [_shallow(r) for r in self.relations],
+            "instruments": [as_row(i) for i in self.instruments],
+            "relations": [as_row(r) for r in self.relations],
             "conflicts": conflicts,
             "citation_links": link_rows,
         }

@@ -65,6 +65,20 @@ def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _part_file(store: Store, batch: str, name: str) -> Path:
+    return store.parts / batch / f"{name}.parquet"
+
+
+def owned_parts(store: Store, name: str, by_batch: dict[str, set[str]], columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """``name``'s part of each batch in ``by_batch`` (batch -> the doc ids it owns), in batch order, keeping
+    only the rows of the documents that batch owns: one part in memory at a time."""
+    for b in sorted(by_batch):
+        f = _part_file(store, b, name)
+        if f.exists():
+            t = pq.read_table(f, columns=columns, schema=schema(name))
+            yield t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(by_batch[b]), pa.string())))
+
+
 class Parts:
     """Access to the parts of the current documents, each document read from its owning batch only.
 
@@ -85,11 +99,8 @@ class Parts:
         for d, b in owner.items():
             self.by_batch.setdefault(b, set()).add(d)
 
-    def _file(self, batch: str, name: str) -> Path:
-        return self.store.parts / batch / f"{name}.parquet"
-
     def files(self, name: str) -> list[str]:
-        return [str(p) for b in sorted(self.by_batch) if (p := self._file(b, name)).exists()]
+        return [str(p) for b in sorted(self.by_batch) if (p := _part_file(self.store, b, name)).exists()]
 
     def batches(self, name: str, columns: list[str]) -> pa.RecordBatchReader:
         """``columns`` of ``name`` for the current documents, in part order (batch, then row), streamed:
@@ -97,12 +108,7 @@ class Parts:
         target = pa.schema([schema(name).field(c) for c in columns])
 
         def run() -> Iterator[pa.RecordBatch]:
-            for b in sorted(self.by_batch):
-                f = self._file(b, name)
-                if not f.exists():
-                    continue
-                t = pq.read_table(f, columns=columns, schema=schema(name))
-                t = t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(self.by_batch[b]), pa.string())))
+            for t in owned_parts(self.store, name, self.by_batch, columns):
                 yield from t.cast(target).to_batches(max_chunksize=ROWS_PER_BATCH)
 
         return pa.RecordBatchReader.from_batches(target, run())
@@ -192,12 +198,7 @@ def _all_versions(store: Store, manifest: Manifest) -> pa.Table:
     by_batch: dict[str, set[str]] = {}
     for e in manifest.files.values():
         by_batch.setdefault(e.batch, set()).add(e.doc_id)
-    parts = []
-    for b, ids in sorted(by_batch.items()):
-        t = store.read_parts("documents", [b])
-        if t.num_rows:
-            parts.append(t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(ids), type=pa.string()))))
-    parts = [p for p in parts if p.num_rows]
+    parts = [t for t in owned_parts(store, "documents", by_batch) if t.num_rows]
     return pa.concat_tables(parts) if parts else to_table("documents", [])
 
 
@@ -240,4 +241,4 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
     return counts
 
 
-__all__ = ["SORT_KEYS", "LINK_COLUMNS", "Parts", "parts_db", "documents_table", "publish", "sort_table"]
+__all__ = ["SORT_KEYS", "LINK_COLUMNS", "Parts", "owned_parts", "parts_db", "documents_table", "publish", "sort_table"]

@@ -259,18 +259,13 @@ def _strip_markers(raw: str) -> tuple[str, list[tuple[str, int]]]:
 _WS_RUN_RE = regex.compile(r"[ \n]+")
 
 
-def clean_block(raw: str) -> tuple[str, list[int], str, list[tuple[str, int]]]:
+def clean_block(raw: str) -> tuple[str, list[int] | range, str, list[tuple[str, int]]]:
     """Normalize one raw block.
 
     Returns (text, offsets into raw_clean, raw_clean, anchors) where anchors are
-    (label, offset in text) for every footnote marker found in ``raw``.
+    (label, offset in text) for every footnote marker found in ``raw``; the offsets are a ``range``
+    when they map every character to itself (see normalize_offsets).
     """
-    text, offs, raw_clean, anchors = _clean_block(raw)
-    return text, offs if isinstance(offs, list) else list(offs), raw_clean, anchors
-
-
-def _clean_block(raw: str) -> tuple[str, list[int] | range, str, list[tuple[str, int]]]:
-    """:func:`clean_block`; the offsets may be a ``range`` (identity map, see normalize_offsets)."""
     raw_clean, marks = _strip_markers(raw)
     norm, offs = normalize_offsets(raw_clean)
     if (
@@ -353,7 +348,7 @@ def build_document(raw: RawDoc, *, path: str, fmt: str, data: bytes) -> Document
         return start, pos
 
     for rb in raw.blocks:
-        text, offs, raw_clean, anchors = _clean_block(rb.text)
+        text, offs, raw_clean, anchors = clean_block(rb.text)
         if not text:
             continue
         start, end = add(text, offs, raw_clean)
@@ -363,7 +358,7 @@ def build_document(raw: RawDoc, *, path: str, fmt: str, data: bytes) -> Document
     footnotes: list[Footnote] = []
     used: set[int] = set()
     for fn in raw.footnotes:
-        text, offs, raw_clean, _ = _clean_block(fn.text)
+        text, offs, raw_clean, _ = clean_block(fn.text)
         if not text:
             continue
         start, end = add(text, offs, raw_clean)
