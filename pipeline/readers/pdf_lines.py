@@ -28,8 +28,10 @@ import ctypes
 from dataclasses import dataclass
 from typing import Optional
 
+import llvmlite.binding as llvm
 import numba
 import numpy as np
+import pypdfium2.raw as pdfium_c
 import regex
 
 from pipeline.readers.common import marker
@@ -76,121 +78,124 @@ class Glyphs:
 
 
 # ----------------------------------------------------------------------------- PDFium calls
-def _bare(fn, restype, *argtypes):
-    """A PDFium function as a plain C prototype (pointers as size_t) that Numba can call."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+# The kernels call PDFium's C functions by name. The names are bound to the addresses of the library
+# pypdfium2 loaded (LLVM's symbol table), so the compiled code refers to symbols, not to this process's
+# addresses, and Numba can cache it on disk: a process loads the kernels in milliseconds instead of
+# compiling them (~0.7 s) at every start. Pointers are passed as size_t.
+_T = numba.types
+_PDFIUM = {
+    "FPDFText_GetUnicode": _T.uint32(_T.uintp, _T.intc),
+    "FPDFText_IsGenerated": _T.intc(_T.uintp, _T.intc),
+    "FPDFText_GetLooseCharBox": _T.intc(_T.uintp, _T.intc, _T.uintp),
+    "FPDFText_GetCharOrigin": _T.intc(_T.uintp, _T.intc, _T.uintp, _T.uintp),
+    "FPDFText_GetFontSize": _T.float64(_T.uintp, _T.intc),
+    "FPDFPage_CountObjects": _T.intc(_T.uintp),
+    "FPDFPage_GetObject": _T.uintp(_T.uintp, _T.intc),
+    "FPDFFormObj_CountObjects": _T.intc(_T.uintp),
+    "FPDFFormObj_GetObject": _T.uintp(_T.uintp, _T.uint64),  # unsigned long (LP64)
+    "FPDFPageObj_GetType": _T.intc(_T.uintp),
+    "FPDFPageObj_GetBounds": _T.intc(_T.uintp, _T.uintp, _T.uintp, _T.uintp, _T.uintp),
+}
 
 
-_KERNELS = None
+def _bind_pdfium() -> dict[str, "numba.types.ExternalFunction"]:
+    for name in _PDFIUM:
+        llvm.add_symbol(name, ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value)
+    return {name: _T.ExternalFunction(name, sig) for name, sig in _PDFIUM.items()}
 
 
-def _kernels():
-    """Compile the page kernel once per process (~1 s; done before workers fork, see isolation.warm_up)."""
-    global _KERNELS
-    if _KERNELS is not None:
-        return _KERNELS
-    import pypdfium2.raw as pr
+_C = _bind_pdfium()
+get_unicode, is_generated = _C["FPDFText_GetUnicode"], _C["FPDFText_IsGenerated"]
+get_box, get_origin, get_size = _C["FPDFText_GetLooseCharBox"], _C["FPDFText_GetCharOrigin"], _C["FPDFText_GetFontSize"]
+count_objects, get_object = _C["FPDFPage_CountObjects"], _C["FPDFPage_GetObject"]
+form_count, form_object = _C["FPDFFormObj_CountObjects"], _C["FPDFFormObj_GetObject"]
+obj_type, obj_bounds = _C["FPDFPageObj_GetType"], _C["FPDFPageObj_GetBounds"]
+_PATH, _FORM = int(pdfium_c.FPDF_PAGEOBJ_PATH), int(pdfium_c.FPDF_PAGEOBJ_FORM)
 
-    S, I = ctypes.c_size_t, ctypes.c_int
-    get_unicode = _bare(pr.FPDFText_GetUnicode, ctypes.c_uint, S, I)
-    is_generated = _bare(pr.FPDFText_IsGenerated, I, S, I)
-    get_box = _bare(pr.FPDFText_GetLooseCharBox, I, S, I, S)
-    get_origin = _bare(pr.FPDFText_GetCharOrigin, I, S, I, S, S)
-    get_size = _bare(pr.FPDFText_GetFontSize, ctypes.c_double, S, I)
 
-    # explicit signatures: compiled here, eagerly (so warm_up compiles them before workers fork)
-    @numba.njit("int64(uintp, int64, float64, boolean[::1], uint32[::1], float64[::1], float64[::1], float64[::1], float64[::1], uint8[::1])",
-                nogil=True)
-    def read_chars(tp, n, height, is_space, code, x0, x1, base, size, kind):  # pragma: no cover - compiled
-        rect = np.empty(4, np.float32)  # FS_RECTF: left, top, right, bottom
-        org = np.empty(2, np.float64)
-        ra = rect.ctypes.data
-        oa = org.ctypes.data
-        n_space = is_space.shape[0]
-        for i in range(n):
-            c = get_unicode(tp, i)
-            if c == 0xFFFE:  # PDFium's code for a hyphen it takes for a soft one (e.g. Word's non-breaking hyphen)
-                c = 0x2D
-            if c == 0 or c == 0xFFFF or c >= 0x110000 or c == 13 or c == 10 or is_generated(tp, i):
+# explicit signatures: compiled (or loaded from the cache) at import, before any worker forks
+@numba.njit("int64(uintp, int64, float64, boolean[::1], uint32[::1], float64[::1], float64[::1], float64[::1], float64[::1], uint8[::1])",
+            nogil=True, cache=True)
+def read_chars(tp, n, height, is_space, code, x0, x1, base, size, kind):  # pragma: no cover - compiled
+    rect = np.empty(4, np.float32)  # FS_RECTF: left, top, right, bottom
+    org = np.empty(2, np.float64)
+    ra = rect.ctypes.data
+    oa = org.ctypes.data
+    n_space = is_space.shape[0]
+    for i in range(n):
+        c = get_unicode(tp, i)
+        if c == 0xFFFE:  # PDFium's code for a hyphen it takes for a soft one (e.g. Word's non-breaking hyphen)
+            c = 0x2D
+        if c == 0 or c == 0xFFFF or c >= 0x110000 or c == 13 or c == 10 or is_generated(tp, i):
+            kind[i] = _SKIP
+            continue
+        if 0xD800 <= c <= 0xDFFF:
+            c = 0xFFFD
+        code[i] = c
+        get_box(tp, i, ra)
+        left = rect[0]
+        right = rect[2]
+        if right < left:
+            right = left
+        if c < n_space and is_space[c]:
+            if right <= left:  # a zero-width space says nothing about the layout
                 kind[i] = _SKIP
                 continue
-            if 0xD800 <= c <= 0xDFFF:
-                c = 0xFFFD
-            code[i] = c
-            get_box(tp, i, ra)
-            left = rect[0]
-            right = rect[2]
-            if right < left:
-                right = left
-            if c < n_space and is_space[c]:
-                if right <= left:  # a zero-width space says nothing about the layout
-                    kind[i] = _SKIP
-                    continue
-                kind[i] = _SPACE
-            else:
-                kind[i] = _GLYPH
-            get_origin(tp, i, oa, oa + 8)
-            x0[i] = left
-            x1[i] = right
-            base[i] = height - org[1]
-            s = get_size(tp, i)
-            size[i] = s if s > 0 else 1.0
-        return n
+            kind[i] = _SPACE
+        else:
+            kind[i] = _GLYPH
+        get_origin(tp, i, oa, oa + 8)
+        x0[i] = left
+        x1[i] = right
+        base[i] = height - org[1]
+        s = get_size(tp, i)
+        size[i] = s if s > 0 else 1.0
+    return n
 
-    count_objects = _bare(pr.FPDFPage_CountObjects, I, S)
-    get_object = _bare(pr.FPDFPage_GetObject, S, S, I)
-    form_count = _bare(pr.FPDFFormObj_CountObjects, I, S)
-    form_object = _bare(pr.FPDFFormObj_GetObject, S, S, ctypes.c_ulong)
-    obj_type = _bare(pr.FPDFPageObj_GetType, I, S)
-    obj_bounds = _bare(pr.FPDFPageObj_GetBounds, I, S, S, S, S, S)
-    PATH, FORM = int(pr.FPDF_PAGEOBJ_PATH), int(pr.FPDF_PAGEOBJ_FORM)
 
-    @numba.njit("float64(uintp, float64, float64)", nogil=True)
-    def separator(page, width, height):  # pragma: no cover - compiled
-        box = np.empty(4, np.float32)  # left, bottom, right, top
-        a0 = box.ctypes.data
-        best = np.nan
-        n = count_objects(page)
-        for i in range(n):
-            obj = get_object(page, i)
-            t = obj_type(obj)
-            m = 1
-            if t == FORM:
-                m = form_count(obj)
-            for j in range(m):
-                o = obj
-                if t == FORM:
-                    o = form_object(obj, j)
-                    if obj_type(o) != PATH:
-                        continue
-                elif t != PATH:
-                    continue
-                if not obj_bounds(o, a0, a0 + 4, a0 + 8, a0 + 12):
-                    continue
-                left, bottom, right, top = box[0], box[1], box[2], box[3]
-                if top - bottom > 2.5 or not (30.0 <= right - left <= 0.55 * width):
-                    continue
-                y = height - top
-                if y < 0.2 * height or left > 0.4 * width:
-                    continue
-                if best != best or y < best:
-                    best = y
-        return best
 
-    _KERNELS = (read_chars, separator)
-    return _KERNELS
+@numba.njit("float64(uintp, float64, float64)", nogil=True, cache=True)
+def separator(page, width, height):  # pragma: no cover - compiled
+    box = np.empty(4, np.float32)  # left, bottom, right, top
+    a0 = box.ctypes.data
+    best = np.nan
+    n = count_objects(page)
+    for i in range(n):
+        obj = get_object(page, i)
+        t = obj_type(obj)
+        m = 1
+        if t == _FORM:
+            m = form_count(obj)
+        for j in range(m):
+            o = obj
+            if t == _FORM:
+                o = form_object(obj, j)
+                if obj_type(o) != _PATH:
+                    continue
+            elif t != _PATH:
+                continue
+            if not obj_bounds(o, a0, a0 + 4, a0 + 8, a0 + 12):
+                continue
+            left, bottom, right, top = box[0], box[1], box[2], box[3]
+            if top - bottom > 2.5 or not (30.0 <= right - left <= 0.55 * width):
+                continue
+            y = height - top
+            if y < 0.2 * height or left > 0.4 * width:
+                continue
+            if best != best or y < best:
+                best = y
+    return best
 
 
 def footnote_rule(page) -> Optional[float]:
     """y (down) of a footnote separator: a short horizontal rule (a path, possibly inside a form
     XObject) in the lower part of the page, left-aligned."""
-    sep = _kernels()[1](ctypes.cast(page.raw, ctypes.c_void_p).value, float(page.get_width()), float(page.get_height()))
+    sep = separator(ctypes.cast(page.raw, ctypes.c_void_p).value, float(page.get_width()), float(page.get_height()))
     return None if sep != sep else float(sep)
 
 
 def page_glyphs(page) -> Glyphs:
     """Every character of one pypdfium2 page with its geometry."""
-    read_chars = _kernels()[0]
     tp = page.get_textpage()
     try:
         n = tp.count_chars()
@@ -548,7 +553,6 @@ def _superscript_line(idx: range, code, x0, x1, base, size, glyph, lbase: float,
 
 
 def warm_up() -> None:
-    """Compile the kernels now (before forking workers, so that each worker does not compile its own)."""
-    _kernels()
+    """Run the layout kernels once now (before forking workers, so that each worker does not load its own)."""
     g = text_glyphs([("Tỉnh ủy 1", 10.0, 60.0, 100.0, 12.0), ("2", 61.0, 64.0, 96.0, 7.0)])
     lay_out(g, 1)
