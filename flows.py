@@ -26,6 +26,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 
 from pipeline import ingest as steps  # noqa: E402
+from pipeline.localserver import wait_embedded  # noqa: E402
 from pipeline.store import Store, utcnow  # noqa: E402
 
 
@@ -217,6 +218,7 @@ def ingest_with(settings: Settings, paths: list[str], on_batch: Callable[[int, i
         from pipeline.isolation import warm_up
 
         threading.Thread(target=warm_up, name="plans-warm-up", daemon=True).start()
+    wait_embedded()  # the private API server started by pipeline.localserver.embedded_api, if any
 
     @flow(name="ingest", log_prints=True, task_runner=task_runner(settings))
     def _ingest(paths: list[str]) -> dict[str, Any]:

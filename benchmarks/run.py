@@ -395,17 +395,22 @@ def case_direct(corpus: Path, workers: int, batch_size: int) -> dict[str, Any]:
 
 
 def case_prefect(corpus: Path, runner: str, workers: int, batch_size: int, rerun: bool = True) -> dict[str, Any]:
-    t_imp = time.perf_counter()
-    import flows
-    from pipeline.config import load_settings
+    """As `plans ingest` runs: the private API server is started before Prefect is imported, and the
+    first run's seconds count from there (server start, imports, warm-up and the flow)."""
+    from pipeline.config import load_settings, prefect_environment
+    from pipeline.localserver import embedded_api
 
-    t_imp = time.perf_counter() - t_imp
+    prefect_environment()
+    t_start = time.perf_counter()
+    embedded_api()
+    import flows
+
+    t_imp = time.perf_counter() - t_start
     out = Path(tempfile.mkdtemp(prefix="bench_prefect_", dir=WORK_DIR))
     try:
         settings = load_settings(out=str(out), runner=runner, workers=workers, batch_size=batch_size, quarantine=False)
-        t0 = time.perf_counter()
         s1 = flows.ingest_with(settings, [str(corpus)])
-        first_s = time.perf_counter() - t0
+        first_s = time.perf_counter() - t_start
         res: dict[str, Any] = {
             "import_s": t_imp, "seconds_total": first_s, "seconds_in_flow": s1["seconds_total"], "seconds": s1["seconds"],
             "pages": s1["pages"], "chars": s1["chars"], "bytes": s1["bytes"], "processed": s1["processed"],

@@ -72,6 +72,9 @@ def ingest(
         if not p.exists() and not p.is_symlink():
             _fail(f"{p}: no such file or directory", 2)
     prefect_environment()
+    from pipeline.localserver import embedded_api
+
+    embedded_api()  # unless PREFECT_API_URL is set: a private API server boots while Prefect is imported
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     import flows

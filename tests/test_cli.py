@@ -142,3 +142,42 @@ def test_plans_ingest_with_the_process_runner(tmp_path):
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
     assert p.returncode == 0, p.stderr
     assert f"{len(SEEDS_TXT)} processed" in p.stdout and "0 failed" in p.stdout, p.stdout + p.stderr
+
+
+def test_embedded_server_boots_beside_prefect_and_is_gone_at_exit(tmp_path):
+    """Embedded mode: `plans ingest` starts Prefect's API server itself before importing Prefect, so this
+    process never imports Prefect's server code (its own ephemeral mode would, ~3 s of start-up); the
+    flow really talks to that server, and the server does not outlive the process."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "plan.txt").write_bytes(SEEDS_TXT[0].read_bytes())
+    script = f"""
+import json, os, sys
+from pipeline.config import load_settings, prefect_environment
+prefect_environment()
+from pipeline import localserver
+srv = localserver.embedded_api()
+import flows
+summary = flows.ingest_with(load_settings(out={str(tmp_path / 'out')!r}), [{str(inbox)!r}])
+from prefect.settings import PREFECT_API_URL
+print(json.dumps({{"pid": srv.proc.pid, "url": srv.api_url, "api": PREFECT_API_URL.value(), "processed": summary["processed"],
+                  "server_code_imported": "prefect.server.api.server" in sys.modules}}))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    assert r["processed"] == 1 and r["api"] == r["url"] and r["url"].startswith("http://127.0.0.1:")
+    assert r["server_code_imported"] is False
+    with pytest.raises(ProcessLookupError):
+        os.kill(r["pid"], 0)
+
+
+def test_embedded_api_refuses_to_start_after_prefect_is_imported(tmp_path):
+    """Prefect reads its settings once: a server started after that would be ignored, so say so."""
+    script = "import prefect\nfrom pipeline.localserver import embedded_api\nembedded_api()\n"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert p.returncode != 0 and "before Prefect is imported" in p.stderr
