@@ -98,13 +98,14 @@ def run_one(fn: Callable[[str], Any], path: str) -> FileResult:
         return FileResult(path, False, error_kind=kind, message=msg)
 
 
-def _die_with_parent() -> None:
-    """Linux: have the kernel kill this worker when the parent dies (e.g. a run killed with SIGKILL)."""
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Linux: have the kernel send ``sig`` to this process when its parent dies (e.g. a run killed with
+    SIGKILL), so that no worker or private server outlives the command that started it."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        libc.prctl(1, sig)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
@@ -126,7 +127,7 @@ def _cpu_used() -> float:
 def _worker(conn, fn: Callable[[str], Any], memory_bytes: int, cpu_seconds: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # a crash here is expected and reported by the parent, not dumped
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above took effect
         return
     try:

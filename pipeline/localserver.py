@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from typing import Iterator
+
+from pipeline.isolation import die_with_parent
 
 
 def _free_port() -> int:
@@ -103,6 +107,7 @@ class EphemeralServer:
                 [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
                  "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # same process group: Ctrl-C stops it too
+                preexec_fn=functools.partial(die_with_parent, signal.SIGTERM),  # and a `kill -9` of the command does not orphan it
             )
         return self
 

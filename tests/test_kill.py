@@ -109,3 +109,49 @@ def test_two_runs_on_one_folder_do_not_interleave(tmp_path):
         assert p.returncode != 0 and "another `plans ingest`" in p.stderr
     p = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
+
+
+def _servers_of(session: int) -> list[int]:
+    """Pids of Prefect API servers (uvicorn on Prefect's app) in the given session."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes()
+            if b"prefect.server.api.server:create_app" in cmd and os.getsid(int(d.name)) == session:
+                pids.append(int(d.name))
+        except (OSError, ProcessLookupError):
+            continue
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead, only not yet reaped
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc to find the server process")
+def test_sigkill_of_the_command_alone_does_not_orphan_its_prefect_server(tmp_path):
+    """Only the `plans ingest` process is killed (not its group): the kernel stops its private API server."""
+    inbox, out, home = tmp_path / "inbox", tmp_path / "out", tmp_path / "prefect"
+    make_inbox(inbox)
+    proc = start(inbox, out, home)
+    t0 = time.time()
+    servers: list[int] = []
+    while not servers and time.time() - t0 < 120 and proc.poll() is None:
+        servers = _servers_of(proc.pid)
+        time.sleep(0.05)
+    assert servers, "the command started no Prefect server"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    t0 = time.time()
+    while any(_alive(p) for p in servers) and time.time() - t0 < 30:
+        time.sleep(0.1)
+    left = [p for p in servers if _alive(p)]
+    for p in left:  # do not leave it running if the assertion fails
+        os.kill(p, signal.SIGKILL)
+    assert not left
