@@ -51,6 +51,7 @@ def local_server(timeout: float = 120.0) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        preexec_fn=functools.partial(die_with_parent, signal.SIGTERM),  # never outlives `plans serve`
     )
     try:
         _wait_healthy(proc, url, timeout, 0.5)
@@ -141,7 +142,8 @@ def embedded_api() -> EphemeralServer | None:
     server now and point PREFECT_API_URL at it (it is stopped when the process exits).
 
     Call it before Prefect is imported (Prefect reads its settings once); the server boots while the
-    caller imports Prefect and the pipeline. Returns the server, or None when an API is configured."""
+    caller imports Prefect and the pipeline. Returns the server, or None when an API is configured.
+    Call it from the main thread: the kernel stops the server when the thread that started it ends."""
     global _EMBEDDED
     if _EMBEDDED is None and not os.environ.get("PREFECT_API_URL"):
         if "prefect" in sys.modules:
