@@ -14,7 +14,8 @@ Built as two spaCy components on a blank Vietnamese pipeline (see :mod:`extracto
   places), ``countries.csv`` (country names) and ``domestic.csv`` (Vietnamese places,
   world regions and common words that must veto a foreign reading: "Quảng Nam",
   "Nam Giang", "châu Úc", "pháp luật", "ý kiến"...).  Raw matches go to
-  ``doc.spans["loc_raw"]``.
+  ``doc.user_data["loc_raw"]`` as ``(start, end)`` token pairs (no Span objects: the
+  context rules read NORM / ORTH ids, which is most of their speed).
 * ``locality_context`` — keeps the longest non-overlapping matches and applies the
   context rules: capitalisation, domestic vetoes, ambiguous country words
   ("Anh", "Ý", "Đức", "Nga", "Pháp", "Mỹ"), country context for ambiguous places
@@ -38,10 +39,11 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 import regex
+from spacy.attrs import NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from extractors.nlp import blank_vi
 from extractors.records import Locality
@@ -204,17 +206,37 @@ _ORG_WORDS = {
 _UNKNOWN_MAX_TOKENS = 5
 
 
-def _is_cap(tok) -> bool:
-    t = tok.text
+def _is_cap_text(t: str) -> bool:
     return bool(t) and t[0].isalpha() and t[0].isupper()
-
-
-def _is_word(tok) -> bool:
-    return bool(tok.text) and tok.text[0].isalpha()
 
 
 # ---------------------------------------------------------------------------
 # component 1: ruler
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The entries of one NORM key (every surface form with that key), with the facts the
+    context rules ask of them, computed once at set-up instead of once per match."""
+
+    entries: tuple[Entry, ...]
+    country: Optional[Entry]  # the first country entry
+    has_domestic: bool
+    has_gazetteer: bool
+    gazetteer: tuple[Entry, ...]  # the gazetteer entries, in order
+    border: str  # the border country of the first domestic entry that has one ("" if none)
+
+    @staticmethod
+    def of(entries: tuple[Entry, ...]) -> "_Group":
+        gaz = tuple(e for e in entries if e.source == "G")
+        return _Group(
+            entries=entries,
+            country=next((e for e in entries if e.source == "C"), None),
+            has_domestic=any(e.source == "D" for e in entries),
+            has_gazetteer=bool(gaz),
+            gazetteer=gaz,
+            border=next((e.border for e in entries if e.source == "D" and e.border), ""),
+        )
 
 
 @Language.factory("foreign_locality_ruler")
@@ -222,36 +244,67 @@ def make_ruler(nlp: Language, name: str) -> "ForeignLocalityRuler":
     return ForeignLocalityRuler(nlp)
 
 
+def _word_norms(nlp: Language, words: list[str]) -> dict[str, tuple[int, ...]]:
+    """NORM ids of the tokens of each space-free word.
+
+    The tokenizer splits a text on spaces and tokenizes each piece on its own, so the tokens of a
+    surface form are the concatenation of its words' tokens.  All the distinct words are tokenized
+    in one Doc (one Doc per surface form cost most of the set-up time)."""
+    doc = nlp.tokenizer(" ".join(words))
+    out: dict[str, tuple[int, ...]] = {}
+    toks = iter(doc)
+    tok = next(toks, None)
+    pos = 0
+    for w in words:
+        end = pos + len(w)
+        norms = []
+        while tok is not None and tok.idx < end:
+            norms.append(tok.norm)
+            tok = next(toks, None)
+        out[w] = tuple(norms)
+        pos = end + 1
+    return out
+
+
 class ForeignLocalityRuler:
-    """PhraseMatcher over NORM fed from the three data files; raw matches in doc.spans["loc_raw"]."""
+    """PhraseMatcher over NORM fed from the three data files; raw matches — (start, end) token
+    pairs — in doc.user_data["loc_raw"], the doc's NORM ids in doc.user_data["loc_norms"]."""
 
     def __init__(self, nlp: Language) -> None:
         data = load_data()
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
-        groups: dict[tuple[str, ...], list[int]] = {}
-        docs: dict[tuple[str, ...], Doc] = {}
-        texts = [s for s, _ in data.surfaces]
-        for (surface, idx), doc in zip(data.surfaces, nlp.tokenizer.pipe(texts)):
-            key = tuple(t.norm_ for t in doc)
+        words = list(dict.fromkeys(w for s, _ in data.surfaces for w in s.split(" ")))
+        word_norms = _word_norms(nlp, words)
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for surface, idx in data.surfaces:
+            key = tuple(n for w in surface.split(" ") for n in word_norms[w])
             if not key:
                 continue
             lst = groups.setdefault(key, [])
             if idx not in lst:
                 lst.append(idx)
-            docs.setdefault(key, doc)
         # one label for every pattern; a match is mapped back to its entries by its NORM key
-        self.group_entries: dict[tuple[str, ...], tuple[int, ...]] = {k: tuple(v) for k, v in groups.items()}
-        self.matcher.add("LOC", list(docs.values()))
+        self.groups: dict[tuple[int, ...], _Group] = {
+            k: _Group.of(tuple(data.entries[i] for i in v)) for k, v in groups.items()}
+        # PhraseMatcher.add takes a pattern as a Doc or as the sequence of its attribute ids
+        self.matcher.add("LOC", list(groups))
+        # keys with a hyphen inside (the only ones the spaced-hyphen check can drop)
+        dash = nlp.vocab["-"].norm
+        self.hyphen_keys = {k for k in groups if dash in k[1:-1]}
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for sp in self.matcher(doc, as_spans=True):
+        norms = doc.to_array(NORM).tolist() if len(doc) else []
+        spans: list[tuple[int, int]] = []
+        hyphen_keys = self.hyphen_keys
+        for _, s, e in self.matcher(doc):
             # a spaced hyphen ("Việt Nam - Lào") is punctuation, not a hyphenated name ("Nam-Lào")
-            if len(sp) > 2 and any(t.text == "-" and (doc[t.i - 1].whitespace_ or t.whitespace_) for t in sp[1:-1]):
+            if e - s > 2 and tuple(norms[s:e]) in hyphen_keys and any(
+                    t.text == "-" and (doc[t.i - 1].whitespace_ or t.whitespace_) for t in doc[s + 1:e - 1]):
                 continue
-            spans.append(sp)
-        doc.spans["loc_raw"] = spans
-        doc.user_data["loc_groups"] = self.group_entries
+            spans.append((s, e))
+        doc.user_data["loc_raw"] = spans
+        doc.user_data["loc_norms"] = norms
+        doc.user_data["loc_groups"] = self.groups
         return doc
 
 
@@ -261,76 +314,147 @@ class ForeignLocalityRuler:
 
 @Language.factory("locality_context")
 def make_context(nlp: Language, name: str) -> "LocalityContext":
-    return LocalityContext()
+    return LocalityContext(nlp.vocab)
 
 
-@dataclass
 class _Cand:
-    span: Span
-    entries: list[Entry]
-    country: Optional[Entry] = None  # accepted country reading
-    ctx: str = ""  # country code from context
+    __slots__ = ("start", "end", "group", "country")
+
+    def __init__(self, start: int, end: int, group: _Group) -> None:
+        self.start = start
+        self.end = end
+        self.group = group
+        self.country: Optional[Entry] = None  # accepted country reading
+
+
+def _filter_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """spacy.util.filter_spans on (start, end) pairs: the (first) longest of overlapping spans,
+    sorted by start."""
+    result = []
+    seen: set[int] = set()
+    for s, e in sorted(spans, key=lambda p: (p[1] - p[0], -p[0]), reverse=True):
+        if s not in seen and e - 1 not in seen:
+            result.append((s, e))
+            seen.update(range(s, e))
+    result.sort(key=lambda p: p[0])
+    return result
+
+
+class _Toks:
+    """Token facts the rules read, on NORM / ORTH ids (no Token objects): ``norm[i]`` and
+    ``orth[i]`` are ids, compared with the ids of the rule words; per-ORTH facts are cached."""
+
+    __slots__ = ("norm", "orth", "n", "_cap", "_upper", "_vocab")
+
+    def __init__(self, doc: Doc, norms: list[int], cap: dict[int, bool], upper: dict[int, bool]) -> None:
+        self.norm = norms
+        self.orth = doc.to_array(ORTH).tolist() if len(doc) else []
+        self.n = len(doc)
+        self._cap = cap
+        self._upper = upper
+        self._vocab = doc.vocab
+
+    def cap(self, i: int) -> bool:
+        """``_is_cap(doc[i])``: starts with an upper-case letter."""
+        h = self.orth[i]
+        v = self._cap.get(h)
+        if v is None:
+            v = self._cap[h] = _is_cap_text(self._vocab.strings[h])
+        return v
+
+    def is_upper(self, i: int) -> bool:
+        """``doc[i].is_upper`` (a lexeme flag)."""
+        h = self.orth[i]
+        v = self._upper.get(h)
+        if v is None:
+            v = self._upper[h] = self._vocab[h].is_upper
+        return v
 
 
 class LocalityContext:
-    def __init__(self) -> None:
-        self.entries = load_data().entries
+    def __init__(self, vocab: Optional[Vocab] = None) -> None:
+        self.vocab = vocab if vocab is not None else get_nlp().vocab
+        ids = self.vocab.strings.add  # the id of a NORM / ORTH string (as the lexemes store it)
+
+        def idset(words: Iterable[str]) -> frozenset[int]:
+            return frozenset(ids(w) for w in words)
+
+        self.prefix_kind = {tuple(ids(w) for w in k): v for k, v in _PREFIX_KIND.items()}
+        self.prefix_words = idset(_PREFIX_WORDS)
+        self.list_seps = idset(_LIST_SEPS)
+        self.list_links = idset(_LIST_SEPS | {"-", "/"})
+        self.cap_cues = idset(_CAP_CUES)
+        self.honorifics = idset(_HONORIFICS)
+        self.name_parts = idset(_NAME_PARTS)
+        self.org_words = idset(_ORG_WORDS)
+        self.country_words = idset({"nước", "quốc"})
+        self.of_words = idset({",", "của", "thuộc"})
+        self.viet_south_north = idset({"nam", "bắc"})
+        self.n_nuoc, self.n_viet, self.n_khau = ids("nước"), ids("việt"), ids("khẩu")
+        self.o_open, self.o_close, self.o_colon = ids("("), ids(")"), ids(":")
+        self.o_dashes = idset({"-", "–"})
+        self._cap: dict[int, bool] = {}
+        self._upper: dict[int, bool] = {}
 
     # -- helpers -----------------------------------------------------------
-    @staticmethod
-    def _prefix_kind(doc: Doc, start: int) -> Optional[str]:
+    def _prefix_kind(self, t: _Toks, start: int) -> Optional[str]:
         """Kind announced by the word(s) immediately before token ``start``."""
         # the norms of the (up to) three tokens before ``start``, read once: keys of 3, 2, 1 words
-        norms = tuple(doc[i].norm_ for i in range(max(0, start - 3), start))
+        norms = tuple(t.norm[max(0, start - 3):start])
         for n in (3, 2, 1):
             if start - n < 0:
                 continue
             key = norms[len(norms) - n:]
-            if key in _PREFIX_KIND:
-                return _PREFIX_KIND[key]
+            kind = self.prefix_kind.get(key)
+            if kind is not None:
+                return kind
         return None
 
     def __call__(self, doc: Doc) -> Doc:
-        groups: dict[tuple[str, ...], tuple[int, ...]] = doc.user_data.get("loc_groups", {})
-        raw = list(doc.spans["loc_raw"]) if "loc_raw" in doc.spans else []
-        spans = filter_spans(raw)
+        groups: dict[tuple[int, ...], _Group] = doc.user_data.get("loc_groups", {})
+        raw: list[tuple[int, int]] = doc.user_data.get("loc_raw", [])
+        norms: list[int] = doc.user_data.get("loc_norms") or (doc.to_array(NORM).tolist() if len(doc) else [])
+        t = _Toks(doc, norms, self._cap, self._upper)
+        n = t.n
+        orth = t.orth
         cands: list[_Cand] = []
-        for sp in spans:
-            ents = [self.entries[i] for i in groups.get(tuple(t.norm_ for t in sp), ())]
-            if not ents:
+        countries: list[_Cand] = []  # candidates with a country reading and no domestic one
+        borders: list[_Cand] = []  # candidates with a domestic border reading
+        for s, e in _filter_spans(raw):
+            g = groups.get(tuple(norms[s:e]))
+            if g is None or not g.entries:
                 continue
-            cands.append(_Cand(sp, ents))
-        cands.sort(key=lambda c: c.span.start)
-        by_start = {c.span.start: c for c in cands}
-        by_end = {c.span.end: c for c in cands}
+            c = _Cand(s, e, g)
+            cands.append(c)
+            if g.country is not None and not g.has_domestic:
+                countries.append(c)
+            if g.border:
+                borders.append(c)
+        if not cands:
+            doc.user_data["localities"] = []
+            return doc
+        by_start = {c.start: c for c in cands}
+        by_end = {c.end: c for c in cands}
 
         # pass 1: countries -------------------------------------------------
-        def country_entry(c: _Cand) -> Optional[Entry]:
-            for e in c.entries:
-                if e.source == "C":
-                    return e
-            return None
-
         def standalone(c: _Cand) -> bool:
-            s, e = c.span.start, c.span.end
-            if e < len(doc) and _is_cap(doc[e]) and e not in by_start:
+            s, e = c.start, c.end
+            if e < n and t.cap(e) and e not in by_start:
                 return False
             if s > 0:
-                prev = doc[s - 1]
-                if prev.norm_ in _HONORIFICS:
+                prev = norms[s - 1]
+                if prev in self.honorifics:
                     return False
-                if _is_cap(prev) and (s - 1) not in by_end and prev.norm_ not in _CAP_CUES:
+                if t.cap(s - 1) and (s - 1) not in by_end and prev not in self.cap_cues:
                     return False  # "Lê Văn Đức", "Trần Quốc Anh": part of a person's name
             return True
 
         pending: list[_Cand] = []
-        for c in cands:
-            ce = country_entry(c)
-            if ce is None or any(e.source == "D" for e in c.entries):
+        for c in countries:
+            ce = c.group.country
+            if not t.cap(c.start):
                 continue
-            if not _is_cap(c.span[0]):
-                continue
-            if ce.context == "" or len(c.span) > 1:  # "Vương quốc Anh", "CHLB Đức": unambiguous
+            if ce.context == "" or c.end - c.start > 1:  # "Vương quốc Anh", "CHLB Đức": unambiguous
                 c.country = ce
             elif ce.context == "standalone":
                 if standalone(c):
@@ -341,17 +465,17 @@ class LocalityContext:
         def strict_ok(c: _Cand) -> bool:
             if not standalone(c):
                 return False
-            s, e = c.span.start, c.span.end
-            if s > 0 and e < len(doc) and doc[s - 1].text == "(" and doc[e].text == ")":
+            s, e = c.start, c.end
+            if s > 0 and e < n and orth[s - 1] == self.o_open and orth[e] == self.o_close:
                 return True
-            if s > 0 and doc[s - 1].norm_ in {"nước", "quốc"}:  # nước Anh, Vương quốc Anh
+            if s > 0 and norms[s - 1] in self.country_words:  # nước Anh, Vương quốc Anh
                 return True
             # list adjacency with an accepted country: "Hà Lan, Ý", "Ý và Pháp", "Việt Nam - Anh"
-            if s >= 2 and doc[s - 1].norm_ in _LIST_SEPS | {"-", "/"}:
+            if s >= 2 and norms[s - 1] in self.list_links:
                 left = by_end.get(s - 1)
                 if left is not None and left.country is not None:
                     return True
-            if e + 1 < len(doc) and doc[e].norm_ in _LIST_SEPS | {"-", "/"}:
+            if e + 1 < n and norms[e] in self.list_links:
                 right = by_start.get(e + 1)
                 if right is not None and right.country is not None:
                     return True
@@ -362,7 +486,7 @@ class LocalityContext:
             changed = False
             for c in list(pending):
                 if strict_ok(c):
-                    c.country = country_entry(c)
+                    c.country = c.group.country
                     pending.remove(c)
                     changed = True
 
@@ -376,97 +500,100 @@ class LocalityContext:
         ctx: dict[int, str] = {}  # token start of a place candidate -> ISO from context
         unknown: list[tuple[int, int, str, Optional[str]]] = []  # (start, end, country, prefix kind)
 
-        for c in cands:
+        for c in countries:  # (only these get a country reading)
             if c.country is None:
                 continue
             cc = c.country.country
-            s, e = c.span.start, c.span.end
+            s, e = c.start, c.end
             # "(Country)" closing a list: walk back over the list
-            if c.country.emit and s > 0 and doc[s - 1].text == "(" and e < len(doc) and doc[e].text == ")":
-                self._scan_back(doc, s - 2, cc, by_end, ctx, unknown)
+            if c.country.emit and s > 0 and orth[s - 1] == self.o_open and e < n and orth[e] == self.o_close:
+                self._scan_back(t, s - 2, cc, by_end, ctx, unknown)
             # "X, Country" / "X của Country" / "X thuộc Country"
-            if s >= 2 and doc[s - 1].norm_ in {",", "của", "thuộc"}:
+            if s >= 2 and norms[s - 1] in self.of_words:
                 j = s - 2
-                if doc[j].norm_ == "nước" and j >= 1:
+                if norms[j] == self.n_nuoc and j >= 1:
                     j -= 1
                 left = by_end.get(j + 1)
                 if left is not None:
-                    ctx.setdefault(left.span.start, cc)
+                    ctx.setdefault(left.start, cc)
             # "Country (A, B)" : items in parentheses after a country
-            if e < len(doc) and doc[e].text == "(":
+            if e < n and orth[e] == self.o_open:
                 j = e + 1
-                while j < len(doc) and j < e + 40 and doc[j].text != ")":
+                while j < n and j < e + 40 and orth[j] != self.o_close:
                     if j in by_start:
                         ctx.setdefault(j, cc)
-                        j = by_start[j].span.end
+                        j = by_start[j].end
                     else:
                         j += 1
 
         # pass 2b: border-gate pairs "cửa khẩu A - B" with A a Vietnamese gate/district
         pairs: dict[int, str] = {}  # token start of B -> country across the border from A
-        for c in cands:
-            dom = [e for e in c.entries if e.source == "D" and e.border]
-            if not dom:
+        for c in borders:
+            border = c.group.border
+            s, e = c.start, c.end
+            if self.n_khau not in norms[max(0, s - 6):s]:
                 continue
-            s, e = c.span.start, c.span.end
-            if "khẩu" not in {t.norm_ for t in doc[max(0, s - 6): s]}:
-                continue
-            if e + 1 < len(doc) and doc[e].text in {"-", "–"} and _is_cap(doc[e + 1]):
-                pairs[e + 1] = dom[0].border
+            if e + 1 < n and orth[e] in self.o_dashes and t.cap(e + 1):
+                pairs[e + 1] = border
+
+        def chars(s: int, e: int) -> tuple[int, int]:
+            """(start_char, end_char) of doc[s:e]."""
+            last = doc[e - 1]
+            return doc[s].idx, last.idx + len(last)
 
         # pass 3: decide places ------------------------------------------
         out: list[tuple[int, int, str, str, str]] = []
         for c in cands:
-            sp = c.span
+            s, e = c.start, c.end
             if c.country is not None:
                 if c.country.emit:
-                    out.append((sp.start_char, sp.end_char, c.country.canonical, c.country.country, "country"))
+                    out.append((*chars(s, e), c.country.canonical, c.country.country, "country"))
                 continue
-            gaz = [e for e in c.entries if e.source == "G"]
-            if not gaz or not _is_cap(sp[0]):
+            gaz = c.group.gazetteer
+            if not gaz or not t.cap(s):
                 continue
-            has_domestic = any(e.source == "D" for e in c.entries)
-            context_cc = ctx.get(sp.start)
-            if context_cc is None and sp.end < len(doc):
+            has_domestic = c.group.has_domestic
+            context_cc = ctx.get(s)
+            if context_cc is None and e < n:
                 # directly followed by a country name without punctuation: "Quảng Tây Trung Quốc"
-                context_cc = country_at(sp.end)
+                context_cc = country_at(e)
             rows = gaz
-            if sp.start in pairs:
-                gates = [e for e in gaz if e.kind == "border gate"]
+            if s in pairs:
+                gates = [x for x in gaz if x.kind == "border gate"]
                 if gates:
-                    g = next((e for e in gates if e.country == pairs[sp.start]), gates[0])
-                    out.append((sp.start_char, sp.end_char, g.canonical, g.country, g.kind))
+                    g = next((x for x in gates if x.country == pairs[s]), gates[0])
+                    out.append((*chars(s, e), g.canonical, g.country, g.kind))
                     continue
             if context_cc is not None:
-                same = [e for e in gaz if e.country == context_cc]
+                same = tuple(x for x in gaz if x.country == context_cc)
                 if same:
                     rows = same
-                elif any(e.context == "strict" for e in gaz) or has_domestic:
+                elif any(x.context == "strict" for x in gaz) or has_domestic:
                     continue
             confirmed = context_cc is not None and rows[0].country == context_cc
             if not confirmed:
                 if has_domestic:
                     continue
-                rows = [e for e in rows if e.context != "strict"]
+                rows = tuple(x for x in rows if x.context != "strict")
                 if not rows:
                     continue
-                if self._in_person_name(doc, sp, by_start):
+                if self._in_person_name(t, s, e, by_start):
                     continue
-            pk = self._prefix_kind(doc, sp.start)
+            pk = self._prefix_kind(t, s)
             row = rows[0]
             if pk is not None:
-                for e in rows:
-                    if e.kind == pk:
-                        row = e
+                for x in rows:
+                    if x.kind == pk:
+                        row = x
                         break
-            out.append((sp.start_char, sp.end_char, row.canonical, row.country, row.kind))
+            out.append((*chars(s, e), row.canonical, row.country, row.kind))
 
         # pass 4: unknown name on the foreign side of a border-gate pair
         for j, cc in pairs.items():
             if j in by_start:
                 continue  # a known (or domestic) name: decided above
             k = j
-            while k < len(doc) and k < j + 4 and _is_cap(doc[k]) and k not in by_start:
+            while k < n and k < j + 4 and t.cap(k) and k not in by_start:
                 k += 1
             name_span = doc[j:k]
             known = [x for x in loose_index().get(loose_key(name_span.text), [])
@@ -493,20 +620,20 @@ class LocalityContext:
         return doc
 
     # ------------------------------------------------------------------
-    def _in_person_name(self, doc: Doc, sp: Span, by_start: dict[int, _Cand]) -> bool:
-        s, e = sp.start, sp.end
-        if s > 0 and _is_cap(doc[s - 1]) and doc[s - 1].norm_ in _NAME_PARTS:
+    def _in_person_name(self, t: _Toks, s: int, e: int, by_start: dict[int, _Cand]) -> bool:
+        norms = t.norm
+        if s > 0 and t.cap(s - 1) and norms[s - 1] in self.name_parts:
             return True  # "Nguyễn Hải Nam"
-        if s > 0 and doc[s - 1].norm_ in _HONORIFICS and not _is_cap(doc[s - 1]):
+        if s > 0 and norms[s - 1] in self.honorifics and not t.cap(s - 1):
             return True  # "anh Hải Nam", "chị Thanh Đảo"
-        if s > 0 and doc[s - 1].norm_ == "việt" and sp[0].norm_ in {"nam", "bắc"}:
+        if s > 0 and norms[s - 1] == self.n_viet and norms[s] in self.viet_south_north:
             return True  # "Việt Nam Thái Lan" is not "Nam Thái Lan"
-        if e < len(doc) and _is_cap(doc[e]) and e not in by_start and not doc[e].is_upper:
+        if e < t.n and t.cap(e) and e not in by_start and not t.is_upper(e):
             # followed by another capitalised word that is not a known name: part of a longer name
             return True
         return False
 
-    def _scan_back(self, doc: Doc, j: int, cc: str, by_end: dict[int, _Cand],
+    def _scan_back(self, t: _Toks, j: int, cc: str, by_end: dict[int, _Cand],
                    ctx: dict[int, str], unknown: list) -> None:
         """Walk back from token ``j`` over a list ending before "(Country)" —
         "các tỉnh: A, B và thành phố C (Lào)" — give the known items the country and
@@ -522,35 +649,34 @@ class LocalityContext:
         last_event = ""
 
         while j > stop:
-            tok = doc[j]
             cand = by_end.get(j + 1)
             if cand is not None and run is None:
                 if cand.country is not None:
                     break  # another country: what precedes belongs to it
-                if any(e.source == "G" for e in cand.entries):
-                    ctx.setdefault(cand.span.start, cc)
-                    j = cand.span.start - 1
+                if cand.group.has_gazetteer:
+                    ctx.setdefault(cand.start, cc)
+                    j = cand.start - 1
                     last_event = "item"
                     continue
-                if any(e.source == "D" for e in cand.entries):
+                if cand.group.has_domestic:
                     break  # a Vietnamese place ends the foreign list
-            norm = tok.norm_
-            if norm in _LIST_SEPS:
+            norm = t.norm[j]
+            if norm in self.list_seps:
                 if run is not None:
                     items.append((run[0], run[1], None))
                     run = None
                 last_event = "sep"
-            elif norm in _PREFIX_WORDS:
+            elif norm in self.prefix_words:
                 if run is not None:
-                    items.append((run[0], run[1], self._prefix_kind(doc, run[0])))
+                    items.append((run[0], run[1], self._prefix_kind(t, run[0])))
                     run = None
                 last_event = "prefix"
-            elif tok.text == ":":
+            elif t.orth[j] == self.o_colon:
                 if run is not None:
                     items.append((run[0], run[1], None))
                     run = None
                 last_event = "colon"
-            elif _is_cap(tok):
+            elif t.cap(j):
                 if run is None:
                     run = [j, j + 1]
                 run[0] = j
@@ -563,8 +689,7 @@ class LocalityContext:
         # an open run here is not delimited on its left ("dân tộc Choang"): dropped
         list_anchored = last_event in {"prefix", "colon"}
         for s, e, pk in items:
-            toks = doc[s:e]
-            if toks[0].norm_ in _ORG_WORDS:
+            if t.norm[s] in self.org_words:
                 continue
             if pk is None:
                 if not list_anchored:
