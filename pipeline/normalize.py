@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # --- character maps -------------------------------------------------------
 _LOOKALIKE = {
@@ -135,6 +136,7 @@ def normalize_text(text: str) -> str:
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
 
 
+@lru_cache(maxsize=4096)
 def _split_tone(ch: str) -> tuple[str, str]:
     d = unicodedata.normalize("NFD", ch)
     tone = "".join(c for c in d if c in _TONES)
@@ -148,6 +150,8 @@ def _with_tone(base: str, tone: str) -> str:
 
 _PAIRS = {("o", "a"), ("o", "e"), ("u", "y")}
 _VOWELS = set("aăâeêioôơuưy")
+# the only characters that can carry a tone to move: a toned "a", "e" or "y" (second letter of a pair)
+_TONED_SECOND = re.compile("[" + "".join(sorted({unicodedata.normalize("NFC", b + t) for b in "aeyAEY" for t in _TONES})) + "]")
 
 
 def fold_tones(text: str) -> str:
@@ -156,11 +160,16 @@ def fold_tones(text: str) -> str:
 
     Length-preserving and idempotent; case is kept.
     """
-    if not text:
+    # Only a position whose next character is a toned a/e/y can change (for any other, the loop below
+    # would stop at its first test), and no change makes a new one: visit just those, left to right.
+    hits = [m.start() - 1 for m in _TONED_SECOND.finditer(text)]
+    if not hits:
         return text
     chars = list(text)
     n = len(chars)
-    for i in range(n - 1):
+    for i in hits:
+        if i < 0:
+            continue
         a, b = chars[i], chars[i + 1]
         if not b.isalpha() or not a.isalpha() or a in "đĐ":
             continue

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,48 @@ def test_fast_path_equals_full_path(monkeypatch_text):
     finally:
         nm._needs_work = original
     assert fast == full
+
+
+def _fold_tones_every_position(text: str) -> str:
+    """The definition of fold_tones, position by position (fold_tones visits only the positions
+    that can change): the oracle for the test below."""
+    from pipeline.normalize import _PAIRS, _VOWELS, _split_tone, _with_tone
+
+    chars = list(text)
+    n = len(chars)
+    for i in range(n - 1):
+        a, b = chars[i], chars[i + 1]
+        if not b.isalpha() or not a.isalpha() or a in "đĐ":
+            continue
+        base_b, tone_b = _split_tone(b)
+        if not tone_b:
+            continue
+        base_a, tone_a = _split_tone(a)
+        if tone_a or (base_a.lower(), base_b.lower()) not in _PAIRS:
+            continue
+        nxt = chars[i + 2] if i + 2 < n else ""
+        if nxt.isalpha():
+            continue
+        prev = chars[i - 1].lower() if i > 0 else ""
+        if base_a.lower() == "u" and prev == "q":
+            continue
+        if prev.isalpha() and _split_tone(prev)[0].lower() in _VOWELS:
+            continue
+        chars[i] = _with_tone(base_a, tone_b)
+        chars[i + 1] = base_b
+    return "".join(chars)
+
+
+def test_fold_tones_visits_every_position_that_can_change():
+    import random
+    import unicodedata
+
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    alphabet = list("oauyeqiOAUYEQđĐ bn,.-") + [unicodedata.normalize("NFC", b + t) for b in "aeyouiAEYOUâăêô" for t in tones]
+    alphabet += ["o\u0301", "a\u0300"]  # decomposed input too
+    rng = random.Random(11)
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert fold_tones(text) == _fold_tones_every_position(text), text
+    seed = (Path(__file__).resolve().parents[1] / "corpus" / "quang-nam-2025-ke-hoach-doi-ngoai.txt").read_text(encoding="utf-8")
+    assert fold_tones(seed) == _fold_tones_every_position(seed)
