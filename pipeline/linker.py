@@ -20,14 +20,16 @@ same symbol (same document first, then the corpus) and from the curated table
 between candidates; otherwise the link is kept ambiguous with a ``?`` period.
 Every decision carries a confidence (0-1) and an evidence string.
 
-Linking groups citations by symbol key first, so the cost is O(n · candidates).
+Linking groups citations by symbol key first, so the cost is O(n · candidates). The rules are split by
+the scope of what they read (document, key, instrument id: see "Linking" below), so the same functions link a
+corpus held in memory (:func:`link`) or one streamed a group at a time (``pipeline.linking.link_batches``).
 """
 from __future__ import annotations
 
 import csv
 import json
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -46,7 +48,20 @@ __all__ = [
     "Conflict",
     "RelationRow",
     "LinkResult",
+    "LinkItem",
+    "IDENT_FIELDS",
+    "GROUP_FIELDS",
+    "INSTRUMENT_FIELDS",
     "link",
+    "prepare",
+    "link_group",
+    "link_shorts",
+    "link_instrument",
+    "doc_relations",
+    "with_symbols",
+    "citation_link",
+    "group_key",
+    "ident_from",
     "rows_from_tables",
     "party_term",
     "parse_symbol",
@@ -111,15 +126,17 @@ class CitationRow:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], **overrides: Any) -> "CitationRow":
         names = _ROW_FIELDS
-        kw = {k: (None if isinstance(v, float) and v != v else v) for k, v in d.items() if k in names}  # NaN → None
+        kw = {k: v for k, v in d.items() if k in names}
         kw.update(overrides)
-        for k in ("year", "doc_year", "mention", "char_start", "char_end"):
-            if isinstance(kw.get(k), float):
-                kw[k] = int(kw[k])
+        if any(isinstance(v, float) for v in kw.values()):  # rows from pandas: NaN → None, whole numbers → int
+            kw = {k: (None if isinstance(v, float) and v != v else v) for k, v in kw.items()}
+            for k in ("year", "doc_year", "mention", "char_start", "char_end"):
+                if isinstance(kw.get(k), float):
+                    kw[k] = int(kw[k])
         if kw.get("extra") is None:
             kw["extra"] = {}
-        for b in ("type_mismatch", "in_footnote"):
-            kw[b] = bool(kw.get(b) or False)
+        kw["type_mismatch"] = bool(kw.get("type_mismatch") or False)
+        kw["in_footnote"] = bool(kw.get("in_footnote") or False)
         return cls(**kw)
 
 
@@ -320,9 +337,12 @@ _ROMAN = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI",
           "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]
 
 
+_SPACED_SEP = regex.compile(r"\s*([/\-])\s*")
+
+
 def _compact(symbol: str) -> str:
     s = normalize_text(symbol).strip()
-    return regex.sub(r"\s*([/\-])\s*", r"\1", s)
+    return _SPACED_SEP.sub(r"\1", s)
 
 
 def parse_symbol(symbol: Optional[str]) -> Optional[dict[str, Any]]:
@@ -370,6 +390,11 @@ def is_national(issuer_code: Optional[str]) -> bool:
     """True when every issuer of a (possibly joint) code is a national body."""
     if not issuer_code:
         return False
+    return _is_national(issuer_code)
+
+
+@lru_cache(maxsize=65536)
+def _is_national(issuer_code: str) -> bool:
     t = _tables()
     parts = [p for p in issuer_code.split("-") if p]
     if not parts:
@@ -489,6 +514,15 @@ class _Ident:
     level: str = "national"  # for party: national | provincial
 
 
+# (name, type) of each field of an identity: an identity is spilled to Parquet and read back by pipeline.linking
+IDENT_FIELDS: tuple[tuple[str, str], ...] = tuple((f.name, str(f.type)) for f in fields(_Ident))
+
+
+def ident_from(*values: Any) -> _Ident:
+    """An identity from its fields, in the order of ``IDENT_FIELDS``."""
+    return _Ident(*values)
+
+
 def _identity(row: CitationRow, _unused: Any) -> _Ident:
     t = _tables()
     if row.kind == "named" or row.system == "named":
@@ -588,6 +622,16 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
 # ---------------------------------------------------------------------------
 # Linking
 # ---------------------------------------------------------------------------
+# The rules are split by the scope of what they read, so the corpus can be linked in memory (:func:`link`)
+# or a group at a time from spilled rows (``pipeline.linking``) with the same functions:
+#   per document  - :func:`prepare` (mention index, borrowed subjects, identity of each full citation);
+#   per key       - :func:`link_group` (the citations of one (ns, issuer, type, number) key: periods, ids);
+#   per document  - :func:`link_shorts` (short forms against the same document's full citations),
+#                   :func:`doc_relations` (relations between the document's mentions);
+#   per id        - :func:`link_instrument` (the instrument and its conflicts from every citation linked to it);
+#   corpus        - :func:`with_symbols` (relation endpoints labelled with their instruments' symbols).
+# Inside each scope, the citations are taken in input order (``LinkItem.seq``): ties (most common symbol,
+# majority votes, the first date ...) are broken by first appearance.
 @dataclass
 class _Profile:
     period: str
@@ -603,7 +647,36 @@ class _Profile:
         return f"{symbol or ''} {self.period} ({src})".strip()
 
 
-def _fill_distributive_subjects(rows: list[CitationRow]) -> dict[int, Optional[str]]:
+@dataclass(slots=True)
+class LinkItem:
+    """One citation in the linker's working set: the row, its place in the input, and the link decided."""
+
+    row: CitationRow
+    seq: int  # position in the input (order of appearance across the corpus)
+    mention: int  # index of the citation in its document (the row's, else its order in the document)
+    subject: Optional[str]  # the row's subject, or the one it borrows from the next item of a list
+    ident: Optional[_Ident]  # None for a short form until it resolves through its own symbol
+    iid: Optional[str] = None
+    conf: float = 0.0
+    evid: str = ""
+    amb: bool = False
+
+
+Key = tuple[str, str, str, str]  # (ns, issuer, type, number): the citations that may be one instrument
+
+# The CitationRow fields each step reads (besides the LinkItem's own): a streamed step loads only these.
+# tests/test_linker_streaming.py checks them (any other field of the rows is made unreadable there).
+GROUP_FIELDS = ("doc_id", "symbol", "date_cited", "doc_date", "doc_year")  # link_group
+INSTRUMENT_FIELDS = ("doc_id", "symbol", "kind", "date_cited", "issuer_named", "subject", "instrument_type", "number",
+                     "issuer_code", "province", "char_start", "char_end", "in_footnote", "cited_as",
+                     "type_mismatch")  # link_instrument, citation_link
+
+
+def group_key(ident: _Ident) -> Key:
+    return (ident.ns, ident.issuer, ident.type, ident.num)
+
+
+def _fill_distributive_subjects(rows: Sequence[CitationRow]) -> dict[int, Optional[str]]:
     """Subject per row index; an undated list item ("Nghị quyết số 36-NQ/TW, Chỉ thị số 45-CT/TW
     và Kết luận số 12-KL/TW ... về X") borrows the subject of the next item of the list."""
     by_doc: dict[str, list[int]] = defaultdict(list)
@@ -627,6 +700,82 @@ def _doc_date(row: CitationRow) -> Optional[str]:
     return None
 
 
+def prepare(rows: Sequence[CitationRow], first_seq: int = 0) -> list[LinkItem]:
+    """The linker's items for ``rows``, which must hold every citation of each of their documents (mention
+    indexes default to the order of appearance in the document; list items borrow subjects within it)."""
+    seen: dict[str, int] = defaultdict(int)
+    subjects = _fill_distributive_subjects(rows)
+    out: list[LinkItem] = []
+    for i, r in enumerate(rows):
+        mention = seen[r.doc_id] if r.mention is None else r.mention
+        seen[r.doc_id] += 1
+        # a short form is resolved in-document first (its symbol, if any, is the fallback)
+        ident = None if r.kind == "short" else _identity(r, None)
+        out.append(LinkItem(r, first_seq + i, mention, subjects[i], ident))
+    return out
+
+
+def link_group(
+    key: Key,
+    members: Sequence[LinkItem],
+    cur_by_key: Optional[Mapping[Key, list[_Curated]]] = None,
+) -> None:
+    """Ids, confidence, evidence and ambiguity of the full citations of one key (all of them, in input order)."""
+    if cur_by_key is None:
+        cur_by_key = _curated()[0]
+    ns, issuer, type_, num = key
+    if ns == "vn-named":
+        for it in members:
+            it.iid, it.conf, it.evid = _make_id(ns, issuer, None, type_, num), it.ident.conf, it.ident.evidence
+        return
+    sym = Counter(it.row.symbol for it in members if it.row.symbol).most_common(1)
+    symbol = sym[0][0] if sym else None
+    profiles: dict[str, _Profile] = {}
+    doc_periods: dict[str, set[str]] = defaultdict(set)
+    undated: list[LinkItem] = []
+    for it in members:
+        idt = it.ident
+        if idt.period is None:
+            undated.append(it)
+            continue
+        pr = profiles.setdefault(idt.period, _Profile(idt.period))
+        pr.tokens |= _bigrams(it.subject)
+        pr.docs.add(it.row.doc_id)
+        d = it.row.date_cited
+        if d and (pr.first_date is None or d < pr.first_date):
+            pr.first_date = d
+        doc_periods[it.row.doc_id].add(idt.period)
+        it.iid = _make_id(ns, issuer, idt.period, type_, num)
+        it.conf, it.evid = idt.conf, idt.evidence
+    for c in cur_by_key.get(key, []):
+        if c.period is None:
+            continue
+        pr = profiles.setdefault(c.period, _Profile(c.period))
+        pr.tokens |= _bigrams(c.subject)
+        pr.curated = c
+        if c.date and (pr.first_date is None or c.date < pr.first_date):
+            pr.first_date = c.date
+    for it in members:
+        if it.iid is not None and profiles.get(it.ident.period) and profiles[it.ident.period].curated:
+            it.evid += "; curated table"
+    for it in undated:
+        period, conf, ev = _resolve_period(it.row, it.subject, profiles, doc_periods, symbol)
+        it.iid = _make_id(ns, issuer, period, type_, num)
+        it.conf, it.evid = conf, ev
+        it.amb = period is None
+
+
+def link_shorts(doc_items: Sequence[LinkItem], cur_by_num: Optional[Mapping[str, list[_Curated]]] = None) -> None:
+    """Resolve the short forms of one document (``doc_items``: all its citations in input order, the full
+    ones already linked): antecedent in the document, else the short form's own symbol, else the curated table."""
+    if cur_by_num is None:
+        cur_by_num = _curated()[1]
+    full = [it for it in doc_items if it.ident is not None and it.ident.ns != "vn-named"]
+    for it in doc_items:
+        if it.row.kind == "short":
+            _resolve_short(it, full, cur_by_num)
+
+
 def link(
     citations: Sequence[CitationRow],
     relations: Optional[Mapping[str, Sequence[Relation | Mapping[str, Any]]]] = None,
@@ -637,111 +786,59 @@ def link(
     (source/target = index of the citation in that document's list, i.e. ``CitationRow.mention``)
     or rows of the ``relation_mentions`` table (``source_mention``/``target_mention``).
     """
-    rows = list(citations)
-    # mention indexes default to order of appearance in the input, per document
-    seen: dict[str, int] = defaultdict(int)
-    mentions: list[int] = []
-    for r in rows:
-        if r.mention is None:
-            mentions.append(seen[r.doc_id])
-        else:
-            mentions.append(r.mention)
-        seen[r.doc_id] += 1
-
-    subjects = _fill_distributive_subjects(rows)
-    idents: list[Optional[_Ident]] = [None] * len(rows)
-    short_idx: list[int] = []
-    for i, r in enumerate(rows):
-        if r.kind == "short" and not (r.symbol and parse_symbol(r.symbol)):
-            short_idx.append(i)
-            continue
-        if r.kind == "short":
-            short_idx.append(i)  # resolved in-document first; the symbol is the fallback
-            continue
-        idents[i] = _identity(r, None)
-
-    ids: list[Optional[str]] = [None] * len(rows)
-    confs: list[float] = [0.0] * len(rows)
-    evid: list[str] = [""] * len(rows)
-    amb: list[bool] = [False] * len(rows)
-
-    # --- group full citations by symbol key -------------------------------
-    groups: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
-    for i, idt in enumerate(idents):
-        if idt is not None:
-            groups[(idt.ns, idt.issuer, idt.type, idt.num)].append(i)
+    items = prepare(list(citations))
     cur_by_key, cur_by_num = _curated()
 
+    # --- group full citations by symbol key -------------------------------
+    groups: dict[Key, list[LinkItem]] = defaultdict(list)
+    for it in items:
+        if it.ident is not None:
+            groups[group_key(it.ident)].append(it)
     for key, members in groups.items():
-        ns, issuer, type_, num = key
-        if ns == "vn-named":
-            for i in members:
-                idt = idents[i]
-                ids[i], confs[i], evid[i] = _make_id(ns, issuer, None, type_, num), idt.conf, idt.evidence
-            continue
-        sym = Counter(rows[i].symbol for i in members if rows[i].symbol).most_common(1)
-        symbol = sym[0][0] if sym else None
-        profiles: dict[str, _Profile] = {}
-        doc_periods: dict[str, set[str]] = defaultdict(set)
-        undated: list[int] = []
-        for i in members:
-            idt = idents[i]
-            if idt.period is None:
-                undated.append(i)
-                continue
-            pr = profiles.setdefault(idt.period, _Profile(idt.period))
-            pr.tokens |= _bigrams(subjects[i])
-            pr.docs.add(rows[i].doc_id)
-            d = rows[i].date_cited
-            if d and (pr.first_date is None or d < pr.first_date):
-                pr.first_date = d
-            doc_periods[rows[i].doc_id].add(idt.period)
-            ids[i] = _make_id(ns, issuer, idt.period, type_, num)
-            confs[i], evid[i] = idt.conf, idt.evidence
-        for c in cur_by_key.get(key, []):
-            if c.period is None:
-                continue
-            pr = profiles.setdefault(c.period, _Profile(c.period))
-            pr.tokens |= _bigrams(c.subject)
-            pr.curated = c
-            if c.date and (pr.first_date is None or c.date < pr.first_date):
-                pr.first_date = c.date
-        for i in members:
-            if ids[i] is not None and profiles.get(idents[i].period) and profiles[idents[i].period].curated:
-                evid[i] += "; curated table"
-        for i in undated:
-            period, conf, ev = _resolve_period(rows[i], subjects[i], profiles, doc_periods, symbol)
-            ids[i] = _make_id(ns, issuer, period, type_, num)
-            confs[i], evid[i] = conf, ev
-            amb[i] = period is None
+        link_group(key, members, cur_by_key)
 
     # --- short forms: antecedent in the same document, else curated table ----
-    by_doc_full: dict[str, list[int]] = defaultdict(list)
-    for i, idt in enumerate(idents):
-        if idt is not None and idt.ns != "vn-named":
-            by_doc_full[rows[i].doc_id].append(i)
-    for i in short_idx:
-        _resolve_short(i, rows, idents, ids, confs, evid, amb, by_doc_full, cur_by_num)
+    by_doc: dict[str, list[LinkItem]] = defaultdict(list)
+    for it in items:
+        by_doc[it.row.doc_id].append(it)
+    for doc_items in by_doc.values():
+        link_shorts(doc_items, cur_by_num)
 
     # --- outputs -----------------------------------------------------------
-    links = [
-        CitationLink(r.doc_id, mentions[i], r.symbol, r.char_start, r.char_end, ids[i] or "?",
-                     round(confs[i], 2), evid[i], amb[i])
-        for i, r in enumerate(rows)
-    ]
-    by_id: dict[str, list[int]] = defaultdict(list)
-    for i, iid in enumerate(ids):
-        by_id[iid or "?"].append(i)
-    instruments = [_instrument(iid, idxs, rows, idents, confs, evid, amb, cur_by_key) for iid, idxs in by_id.items()]
-    instruments.sort(key=lambda x: x.instrument_id)
+    links = [citation_link(it) for it in items]
+    by_id: dict[str, list[LinkItem]] = defaultdict(list)
+    for it in items:
+        by_id[it.iid or "?"].append(it)
+    instruments: list[Instrument] = []
     conflicts: list[Conflict] = []
-    for iid, idxs in by_id.items():
-        if any(amb[i] for i in idxs):
-            continue
-        conflicts.extend(_conflicts(iid, idxs, rows, cur_by_key, idents))
+    for iid, members in by_id.items():
+        ins, cons = link_instrument(iid, members, cur_by_key)
+        instruments.append(ins)
+        conflicts.extend(cons)
+    instruments.sort(key=lambda x: x.instrument_id)
     symbol_of = {x.instrument_id: x.symbol for x in instruments}
-    rel_rows = _map_relations(relations or {}, rows, mentions, ids, symbol_of)
-    return LinkResult(instruments, links, conflicts, rel_rows)
+    rel_rows = [r for doc_id, rels in (relations or {}).items() for r in doc_relations(doc_id, rels, by_doc.get(doc_id, ()))]
+    return LinkResult(instruments, links, conflicts, with_symbols(rel_rows, symbol_of))
+
+
+def citation_link(it: LinkItem) -> CitationLink:
+    r = it.row
+    return CitationLink(r.doc_id, it.mention, r.symbol, r.char_start, r.char_end, it.iid or "?",
+                        round(it.conf, 2), it.evid, it.amb)
+
+
+def link_instrument(
+    iid: str,
+    members: Sequence[LinkItem],
+    cur_by_key: Optional[Mapping[Key, list[_Curated]]] = None,
+) -> tuple[Instrument, list[Conflict]]:
+    """The instrument ``iid`` and its conflicts, from every citation linked to it (in input order)."""
+    if cur_by_key is None:
+        cur_by_key = _curated()[0]
+    ins = _instrument(iid, members, cur_by_key)
+    if any(it.amb for it in members):
+        return ins, []
+    return ins, _conflicts(iid, members, cur_by_key)
 
 
 def _resolve_period(
@@ -779,40 +876,30 @@ def _resolve_period(
     return None, 0.3, f"no date; context cannot decide between {names}"
 
 
-def _resolve_short(
-    i: int,
-    rows: list[CitationRow],
-    idents: list[Optional[_Ident]],
-    ids: list[Optional[str]],
-    confs: list[float],
-    evid: list[str],
-    amb: list[bool],
-    by_doc_full: dict[str, list[int]],
-    cur_by_num: dict[str, list[_Curated]],
-) -> None:
-    r = rows[i]
+def _resolve_short(it: LinkItem, full: Sequence[LinkItem], cur_by_num: Mapping[str, list[_Curated]]) -> None:
+    r = it.row
     num = _num_key(r.number or (parse_symbol(r.symbol) or {}).get("number"))
     word = r.cited_as or r.instrument_type
     code = _type_code_of_word(word) or r.type_code
-    cands = [j for j in by_doc_full.get(r.doc_id, []) if idents[j].num == num]
+    cands = [j for j in full if j.ident.num == num]
     if cands:
-        def rank(j: int) -> tuple[int, int, int]:
-            same_type = idents[j].type == code
-            mentions_word = bool(word) and _mkey(word) in _mkey(rows[j].subject or "")
-            before = rows[j].char_start < r.char_start
-            dist = abs(r.char_start - rows[j].char_start)
+        def rank(j: LinkItem) -> tuple[int, int, int]:
+            same_type = j.ident.type == code
+            mentions_word = bool(word) and _mkey(word) in _mkey(j.row.subject or "")
+            before = j.row.char_start < r.char_start
+            dist = abs(r.char_start - j.row.char_start)
             return (0 if same_type else 1 if mentions_word else 2, 0 if before else 1, dist)
         j = min(cands, key=rank)
-        ids[i] = ids[j]
-        confs[i] = round(min(confs[j], 0.9 if idents[j].type == code else 0.8), 2)
-        evid[i] = f"short form → {rows[j].symbol} cited in this document"
-        amb[i] = amb[j]
+        it.iid = j.iid
+        it.conf = round(min(j.conf, 0.9 if j.ident.type == code else 0.8), 2)
+        it.evid = f"short form → {j.row.symbol} cited in this document"
+        it.amb = j.amb
         return
     if r.symbol and parse_symbol(r.symbol):
         idt = _identity(r, None)
-        idents[i] = idt
-        ids[i] = _make_id(idt.ns, idt.issuer, idt.period, idt.type, idt.num)
-        confs[i], evid[i], amb[i] = min(idt.conf, 0.6) if idt.period else 0.3, "short form with symbol " + r.symbol, idt.period is None
+        it.ident = idt
+        it.iid = _make_id(idt.ns, idt.issuer, idt.period, idt.type, idt.num)
+        it.conf, it.evid, it.amb = min(idt.conf, 0.6) if idt.period else 0.3, "short form with symbol " + r.symbol, idt.period is None
         return
     dd = _doc_date(r)
     cur = [c for c in cur_by_num.get(num, []) if (dd is None or c.date is None or c.date <= dd)]
@@ -821,11 +908,11 @@ def _resolve_short(
     pick = typed if len(typed) == 1 else named if len(named) == 1 else []
     if len(pick) == 1:
         c = pick[0]
-        ids[i] = _make_id(c.key[0], c.key[1], c.period, c.key[2], c.key[3])
-        confs[i], evid[i] = 0.6, f"short form → {c.symbol} (curated table)"
+        it.iid = _make_id(c.key[0], c.key[1], c.period, c.key[2], c.key[3])
+        it.conf, it.evid = 0.6, f"short form → {c.symbol} (curated table)"
         return
-    ids[i] = f"vn-short:{r.doc_id}:{code or '?'}:{num}"
-    confs[i], evid[i], amb[i] = 0.2, "unresolved short form", True
+    it.iid = f"vn-short:{r.doc_id}:{code or '?'}:{num}"
+    it.conf, it.evid, it.amb = 0.2, "unresolved short form", True
 
 
 def _majority(values: list[str], prefer: Optional[str] = None) -> Optional[str]:
@@ -837,24 +924,16 @@ def _majority(values: list[str], prefer: Optional[str] = None) -> Optional[str]:
     return cnt[0][0]
 
 
-def _instrument(
-    iid: str,
-    idxs: list[int],
-    rows: list[CitationRow],
-    idents: list[Optional[_Ident]],
-    confs: list[float],
-    evid: list[str],
-    amb: list[bool],
-    cur_by_key: dict[tuple[str, str, str, str], list[_Curated]],
-) -> Instrument:
-    rs = [rows[i] for i in idxs]
-    full = [i for i in idxs if idents[i] is not None and rows[i].kind != "short"] or [i for i in idxs if idents[i] is not None]
-    idt = idents[full[0]] if full else None
-    symbols = Counter(rows[i].symbol for i in full if rows[i].symbol)
+def _instrument(iid: str, members: Sequence[LinkItem], cur_by_key: Mapping[Key, list[_Curated]]) -> Instrument:
+    rs = [it.row for it in members]
+    full = ([it for it in members if it.ident is not None and it.row.kind != "short"]
+            or [it for it in members if it.ident is not None])
+    idt = full[0].ident if full else None
+    symbols = Counter(it.row.symbol for it in full if it.row.symbol)
     symbol = symbols.most_common(1)[0][0] if symbols else None
     cur = None
     if idt is not None:
-        for c in cur_by_key.get((idt.ns, idt.issuer, idt.type, idt.num), []):
+        for c in cur_by_key.get(group_key(idt), []):
             if c.period and iid.split(":")[2] == c.period:
                 cur = c
     dates = [r.date_cited for r in rs if r.date_cited]
@@ -876,19 +955,19 @@ def _instrument(
         itype = _tables().type_codes.get(idt.type) or (cur.instrument_type if cur else None)
     if itype is None:
         itype = Counter(r.instrument_type for r in rs if r.instrument_type).most_common(1)[0][0] if any(r.instrument_type for r in rs) else None
-    ev = list(dict.fromkeys(part for i in idxs if evid[i] for part in evid[i].split("; ")))
+    ev = list(dict.fromkeys(part for it in members if it.evid for part in it.evid.split("; ")))
     if cur is not None and "curated table" not in " ".join(ev):
         ev.append("curated table")
-    number = next((rows[i].number for i in full if rows[i].number), None)
-    issuer_code = next((rows[i].issuer_code for i in full if rows[i].issuer_code), None)
+    number = next((it.row.number for it in full if it.row.number), None)
+    issuer_code = next((it.row.issuer_code for it in full if it.row.issuer_code), None)
     if issuer_code is None and symbol:
         issuer_code = (parse_symbol(symbol) or {}).get("issuer_code")
     scope = idt.scope if idt is not None else ("?" if iid.startswith("vn-short") else "national")
     return Instrument(
         instrument_id=iid, symbol=symbol, instrument_type=itype, number=number, issuer_code=issuer_code,
         scope=scope, year=year, date=date, issuer=issuer, subject=subject,
-        n_documents=len({r.doc_id for r in rs}), n_mentions=len(rs), ambiguous=any(amb[i] for i in idxs),
-        confidence=round(sum(confs[i] for i in idxs) / len(idxs), 2), evidence="; ".join(ev[:6]),
+        n_documents=len({r.doc_id for r in rs}), n_mentions=len(rs), ambiguous=any(it.amb for it in members),
+        confidence=round(sum(it.conf for it in members) / len(members), 2), evidence="; ".join(ev[:6]),
     )
 
 
@@ -897,21 +976,15 @@ def _value(r: CitationRow, value: Optional[str], **extra: Any) -> dict[str, Any]
             "char_end": r.char_end, "in_footnote": bool(r.in_footnote), **extra}
 
 
-def _conflicts(
-    iid: str,
-    idxs: list[int],
-    rows: list[CitationRow],
-    cur_by_key: dict[tuple[str, str, str, str], list[_Curated]],
-    idents: list[Optional[_Ident]],
-) -> list[Conflict]:
+def _conflicts(iid: str, members: Sequence[LinkItem], cur_by_key: Mapping[Key, list[_Curated]]) -> list[Conflict]:
     out: list[Conflict] = []
-    rs = [rows[i] for i in idxs]
+    rs = [it.row for it in members]
     symbol = Counter(r.symbol for r in rs if r.symbol and r.kind != "short").most_common(1)
     sym = symbol[0][0] if symbol else None
     curated = None
-    idt = next((idents[i] for i in idxs if idents[i] is not None), None)
+    idt = next((it.ident for it in members if it.ident is not None), None)
     if idt is not None:
-        for c in cur_by_key.get((idt.ns, idt.issuer, idt.type, idt.num), []):
+        for c in cur_by_key.get(group_key(idt), []):
             if c.period and iid.split(":")[2] == c.period:
                 curated = c
     # date
@@ -961,48 +1034,53 @@ def _conflicts(
     return out
 
 
-def _map_relations(
-    relations: Mapping[str, Sequence[Relation | Mapping[str, Any]]],
-    rows: list[CitationRow],
-    mentions: list[int],
-    ids: list[Optional[str]],
-    symbol_of: Mapping[str, Optional[str]] | None = None,
+def doc_relations(
+    doc_id: str,
+    rels: Sequence[Relation | Mapping[str, Any]],
+    doc_items: Sequence[LinkItem],
 ) -> list[RelationRow]:
-    """Map mention-level relations to instrument ids; symbols are the linked instruments' (a short
-    form "Quy chế 272" reports the symbol of the instrument it resolved to)."""
-    symbol_of = symbol_of or {}
-    index = {(r.doc_id, mentions[i]): i for i, r in enumerate(rows)}
+    """One document's mention-level relations mapped to instrument ids (``doc_items``: the document's
+    citations, linked). Endpoint symbols are the cited rows' until :func:`with_symbols` relabels them."""
+    index = {it.mention: it for it in doc_items}
     out: list[RelationRow] = []
-    seen: set[tuple[str, str, str, str]] = set()
-    for doc_id, rels in relations.items():
-        for rel in rels:
-            if isinstance(rel, Relation):
-                s, t, kind, text, cs, ce = rel.source, rel.target, rel.relation, rel.text, rel.char_start, rel.char_end
-            else:
-                s = rel.get("source_mention", rel.get("source"))
-                t = rel.get("target_mention", rel.get("target"))
-                kind, text = rel.get("relation"), rel.get("text", "")
-                cs, ce = rel.get("char_start"), rel.get("char_end")
-            si, ti = index.get((doc_id, s)), index.get((doc_id, t))
-            if si is None or ti is None:
-                continue
-            a, b = ids[si], ids[ti]
-            if not a or not b or a == b:
-                continue
-            k = (doc_id, a, str(kind), b)
-            if k in seen:
-                continue
-            seen.add(k)
-            out.append(RelationRow(doc_id, a, str(kind), b, symbol_of.get(a) or rows[si].symbol or rows[si].text,
-                                   symbol_of.get(b) or rows[ti].symbol or rows[ti].text, text, cs, ce))
+    seen: set[tuple[str, str, str]] = set()
+    for rel in rels:
+        if isinstance(rel, Relation):
+            s, t, kind, text, cs, ce = rel.source, rel.target, rel.relation, rel.text, rel.char_start, rel.char_end
+        else:
+            s = rel.get("source_mention", rel.get("source"))
+            t = rel.get("target_mention", rel.get("target"))
+            kind, text = rel.get("relation"), rel.get("text", "")
+            cs, ce = rel.get("char_start"), rel.get("char_end")
+        si, ti = index.get(s), index.get(t)
+        if si is None or ti is None:
+            continue
+        a, b = si.iid, ti.iid
+        if not a or not b or a == b:
+            continue
+        k = (a, str(kind), b)
+        if k in seen:
+            continue
+        seen.add(k)
+        out.append(RelationRow(doc_id, a, str(kind), b, si.row.symbol or si.row.text, ti.row.symbol or ti.row.text,
+                               text, cs, ce))
     return out
 
 
+def with_symbols(relations: Iterable[RelationRow], symbol_of: Mapping[str, Optional[str]]) -> list[RelationRow]:
+    """Relations whose endpoints are labelled with the linked instruments' symbols (a short form
+    "Quy chế 272" reports the symbol of the instrument it resolved to), else the cited rows'."""
+    return [replace(r, source_symbol=symbol_of.get(r.source_instrument_id) or r.source_symbol,
+                    target_symbol=symbol_of.get(r.target_instrument_id) or r.target_symbol) for r in relations]
+
+
 def rows_from_tables(
-    citations: Iterable[Mapping[str, Any]], documents: Iterable[Mapping[str, Any]]
+    citations: Iterable[Mapping[str, Any]],
+    documents: Iterable[Mapping[str, Any]] | Mapping[str, Mapping[str, Any]],
 ) -> list[CitationRow]:
-    """CitationRows from rows of the ``citations`` and ``documents`` tables (dicts)."""
-    docs = {d["doc_id"]: d for d in documents}
+    """CitationRows from rows of the ``citations`` and ``documents`` tables (dicts; the documents may be
+    given already keyed by doc_id)."""
+    docs = documents if isinstance(documents, Mapping) else {d["doc_id"]: d for d in documents}
     out = []
     for c in citations:
         d = docs.get(c.get("doc_id"), {})

@@ -1,19 +1,66 @@
 """Glue between the Parquet tables and the pure linker (``pipeline.linker``).
 
-``link_batches`` takes the citations of the whole current corpus as a stream of Arrow record batches
-(plus the ``documents`` and ``relation_mentions`` tables) and returns the corpus-level tables
-(instruments, relations, conflicts) and the link columns of each citation
-(``instrument_id``/``link_confidence``/``link_evidence``/``ambiguous``, keyed by doc_id + mention).
+Two ways to run the same linking rules; :func:`link_batches` (publish) picks one by the corpus size:
+
+* :func:`link_result` / :func:`link_in_memory` link rows held in memory, one row object per citation
+  (~1.8 KB each): used up to ``LINK_IN_MEMORY_MAX_CITATIONS`` citations, about twice as fast;
+* :func:`link_streamed` links the current corpus of a store a group at a time, in memory that does not grow
+  with the corpus. Each scope of the rules gets its rows from DuckDB, sorted, and sees one group at a time:
+
+  1. per batch part (whole documents): :func:`pipeline.linker.prepare` (identity of each citation) →
+     ``rows`` spill, one compact row per citation;
+  2. by key (ns, issuer, type, number), input order: :func:`pipeline.linker.link_group` → ``full`` spill;
+  3. by document, input order: :func:`pipeline.linker.link_shorts` and :func:`pipeline.linker.doc_relations`
+     → ``short`` spill and the relations;
+  4. by instrument id, input order: :func:`pipeline.linker.link_instrument` → the instruments, the conflicts
+     and the ``links`` spill (the link columns of every citation, merged into ``citations`` by
+     :func:`pipeline.publishing.with_links` a chunk of documents at a time).
+
+  What stays in memory: the current documents' province and date (one small entry per document), the
+  ``relation_mentions`` rows, one group of rows, and the corpus tables (instruments, relations, conflicts),
+  whose size follows the number of distinct instruments, not of citations (the relations label their ends
+  with ``instrument_id → symbol``, one entry per instrument; a conflict lists every citation it involves).
+  Each step's query sorts one hash bucket of about ``LINK_ROWS_PER_BUCKET`` rows at a time (a group never
+  straddles two buckets); each bucket query scans the spill again, so the scans grow as N²/bucket (cheap up
+  to tens of thousands of plans). The spills live under ``Parts.spill`` and go with the connection.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterable
+import itertools
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from pipeline.linker import CitationLink, Instrument, LinkResult, RelationRow, graph, link, rows_from_tables
+from pipeline.linker import (
+    GROUP_FIELDS,
+    IDENT_FIELDS,
+    INSTRUMENT_FIELDS,
+    CitationLink,
+    CitationRow,
+    Instrument,
+    LinkItem,
+    LinkResult,
+    RelationRow,
+    citation_link,
+    doc_relations,
+    graph,
+    group_key,
+    ident_from,
+    link,
+    link_group,
+    link_instrument,
+    link_shorts,
+    prepare,
+    rows_from_tables,
+    with_symbols,
+)
 from schemas import schema, to_table
+
+if TYPE_CHECKING:
+    from pipeline.publishing import Parts
 
 
 # Citation columns the linker reads (pipeline.linker.CitationRow); the others (extra, section, the link
@@ -21,6 +68,137 @@ from schemas import schema, to_table
 LINKER_COLUMNS = ("doc_id", "mention", "symbol", "instrument_type", "cited_as", "type_mismatch", "number", "type_code",
                   "issuer_code", "year", "system", "kind", "name", "date_cited", "issuer_named", "subject", "text",
                   "char_start", "char_end", "in_footnote")
+
+ROWS_PER_FETCH = 8192  # rows per record batch read back from DuckDB (the Python side holds one batch + one group)
+# Rows sorted together by one query: each step splits the rows into hash buckets of about this size (by
+# key, document or instrument id, so a group never straddles two) and sorts one bucket at a time. DuckDB's
+# own spilling is not relied on: under a tight memory limit its sorts and joins fail rather than spill.
+LINK_ROWS_PER_BUCKET = 16_384
+# Up to this many citations (about 2 500 plans) the corpus is linked in memory: one row object per citation,
+# ~1.8 KB each, so at most ~270 MB, and ~2x faster than streaming. Beyond it, the streamed linker's memory
+# stays level whatever the corpus size.
+LINK_IN_MEMORY_MAX_CITATIONS = 150_000
+
+
+# ---------------------------------------------------------------------------
+# Spilled rows: one Parquet row per citation with everything the linker's functions read
+# ---------------------------------------------------------------------------
+def _arrow_type(annotation: str) -> pa.DataType:
+    for word, t in (("bool", pa.bool_()), ("int", pa.int64()), ("float", pa.float64()), ("str", pa.string())):
+        if word in annotation:
+            return t
+    raise TypeError(f"no Arrow type for {annotation!r}")
+
+
+# CitationRow fields except ``extra`` (the linker never reads it), then the LinkItem's own, then the identity's
+ROW_FIELDS = tuple(f.name for f in fields(CitationRow) if f.name != "extra")
+ROWS_SCHEMA = pa.schema(
+    [("seq", pa.int64()), ("lmention", pa.int64()), ("fsubject", pa.string())]
+    + [(f.name, _arrow_type(str(f.type))) for f in fields(CitationRow) if f.name != "extra"]
+    + [("i_" + name, _arrow_type(t)) for name, t in IDENT_FIELDS]
+)
+RESULT_SCHEMA = pa.schema([("seq", pa.int64()), ("iid", pa.string()), ("conf", pa.float64()),
+                           ("evid", pa.string()), ("amb", pa.bool_())])
+SHORT_SCHEMA = pa.schema(list(RESULT_SCHEMA) + [f for f in ROWS_SCHEMA if f.name.startswith("i_")])
+LINKS_SCHEMA = pa.schema([("seq", pa.int64()), ("doc_id", pa.string()), ("mention", pa.int64()),
+                          ("instrument_id", pa.string()), ("link_confidence", pa.float64()),
+                          ("link_evidence", pa.string()), ("ambiguous", pa.bool_())])
+_IDENT_COLS = [f.name for f in SHORT_SCHEMA if f.name.startswith("i_")]
+
+
+def _rows_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {"seq": [it.seq for it in items], "lmention": [it.mention for it in items],
+                                  "fsubject": [it.subject for it in items]}
+    for f in ROW_FIELDS:
+        cols[f] = [getattr(it.row, f) for it in items]
+    cols.update(_ident_columns(items))
+    return cols
+
+
+def _ident_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
+    return {"i_" + name: [getattr(it.ident, name) if it.ident is not None else None for it in items]
+            for name, _ in IDENT_FIELDS}
+
+
+def _result_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
+    return {"seq": [it.seq for it in items], "iid": [it.iid for it in items], "conf": [it.conf for it in items],
+            "evid": [it.evid for it in items], "amb": [it.amb for it in items]}
+
+
+_RESULT_COLS = ["iid", "conf", "evid", "amb"]
+
+
+def _groups(con: Any, source: str, row_fields: Sequence[str], key: Sequence[str], results: bool) -> Iterator[list[LinkItem]]:
+    """LinkItems from ``source`` (a FROM clause with the columns of ROWS_SCHEMA, and the results columns when
+    ``results``), sorted by ``key`` then input order, one group of rows with equal ``key`` at a time. Only
+    ``row_fields`` of each CitationRow are read (the others keep their defaults): the step's own fields."""
+    cols = ["seq", "lmention", "fsubject", *row_fields, *_IDENT_COLS, *(_RESULT_COLS if results else ())]
+    sql = f"SELECT {', '.join(cols)} FROM {source} ORDER BY {', '.join(key)}, seq"
+    reader = con.sql(sql).to_arrow_reader(ROWS_PER_FETCH)
+    at = [cols.index(k) for k in key]
+    r0, i0, x0 = 3, 3 + len(row_fields), 3 + len(row_fields) + len(_IDENT_COLS)
+
+    def item(v: tuple[Any, ...]) -> LinkItem:
+        row = CitationRow(**dict(zip(row_fields, v[r0:i0])))
+        ident = ident_from(*v[i0:x0]) if v[i0] is not None else None
+        it = LinkItem(row, v[0], v[1], v[2], ident)
+        if results and v[x0] is not None:
+            it.iid, it.conf, it.evid, it.amb = v[x0:x0 + 4]
+        return it
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for b in reader:
+            yield from zip(*(c.to_pylist() for c in b.columns))
+
+    for _, group in itertools.groupby(rows(), key=lambda v: tuple(v[i] for i in at)):
+        yield [item(v) for v in group]
+
+
+class _Spill:
+    """A Parquet file written from column lists, ROWS_PER_FETCH rows at a time (always written, even when
+    empty): groups are small, and one Arrow table per group would cost more than the linking."""
+
+    def __init__(self, path: Path, schema_: pa.Schema):
+        self.path, self.schema = path, schema_
+        self.writer = pq.ParquetWriter(path, schema_, compression="lz4")
+        self.rows = 0
+        self.buf: dict[str, list[Any]] = {n: [] for n in schema_.names}
+
+    def add(self, cols: Mapping[str, list[Any]]) -> None:
+        for n, values in cols.items():
+            self.buf[n].extend(values)
+        if len(self.buf["seq"]) >= ROWS_PER_FETCH:
+            self.flush()
+
+    def flush(self) -> None:
+        n = len(self.buf["seq"])
+        if n:
+            self.writer.write_table(pa.table(self.buf, schema=self.schema))
+            self.rows += n
+            self.buf = {k: [] for k in self.schema.names}
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def _lit(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------
+# The two entry points
+# ---------------------------------------------------------------------------
+def _current_docs(documents: pa.Table) -> dict[str, dict[str, Any]]:
+    cols = [c for c in ("doc_id", "province", "issue_date", "is_current") if c in documents.column_names]
+    return {d["doc_id"]: d for d in documents.select(cols).to_pylist() if d.get("is_current", True)}
+
+
+def _relations_by_doc(relation_mentions: pa.Table) -> dict[str, list[dict[str, Any]]]:
+    rel_by_doc: dict[str, list[dict[str, Any]]] = {}
+    for r in relation_mentions.to_pylist():
+        rel_by_doc.setdefault(r["doc_id"], []).append(r)
+    return rel_by_doc
 
 
 def _citation_dicts(batch: pa.RecordBatch, pool: dict[str, str]) -> list[dict[str, Any]]:
@@ -36,42 +214,155 @@ def _citation_dicts(batch: pa.RecordBatch, pool: dict[str, str]) -> list[dict[st
     return [dict(zip(names, row)) for row in zip(*cols)]
 
 
-@dataclass
-class Linked:
-    links: pa.Table  # doc_id, mention and the link columns of every linked citation
-    corpus: dict[str, pa.Table]  # instruments, relations, conflicts (unsorted)
-
-
 def link_result(citations: Iterable[pa.RecordBatch], documents: pa.Table, relation_mentions: pa.Table) -> LinkResult:
-    """Run the linker. Citations become the linker's rows a record batch at a time, so the corpus never
-    exists as one Python dict per citation as well as the linker's own rows."""
-    docs = [d for d in documents.to_pylist() if d.get("is_current", True)]
-    rows = []
+    """Run the linker in memory: one Python row per citation (~1.8 KB, strings shared), made a record
+    batch at a time."""
+    docs = _current_docs(documents)
+    rows: list[CitationRow] = []
     pool: dict[str, str] = {}
     for batch in citations:
         rows.extend(rows_from_tables(_citation_dicts(batch, pool), docs))
     del pool
-    rel_by_doc: dict[str, list[dict[str, Any]]] = {}
-    for r in relation_mentions.to_pylist():
-        rel_by_doc.setdefault(r["doc_id"], []).append(r)
-    return link(rows, rel_by_doc)
+    return link(rows, _relations_by_doc(relation_mentions))
 
 
-def link_batches(citations: Iterable[pa.RecordBatch], documents: pa.Table, relation_mentions: pa.Table) -> Linked:
-    """The corpus-level tables and the link columns of the citations."""
-    result = link_result(citations, documents, relation_mentions)
+@dataclass
+class Linked:
+    links: pa.RecordBatchReader  # doc_id, mention and the link columns of every citation, in (doc_id, mention) order
+    corpus: dict[str, pa.Table]  # instruments, relations, conflicts (unsorted)
+    groups: dict[str, int]  # groups processed by each step (keys, documents, instruments)
+
+
+def link_batches(parts: "Parts", documents: pa.Table) -> Linked:
+    """Link the current corpus of ``parts``: in memory up to LINK_IN_MEMORY_MAX_CITATIONS citations (the
+    faster way), else a group at a time through spills (memory that no longer grows with the corpus). Both
+    run the same rule functions and publish the same tables (tests/test_linker_streaming.py)."""
+    if parts.count("citations") <= LINK_IN_MEMORY_MAX_CITATIONS:
+        return link_in_memory(parts, documents)
+    return link_streamed(parts, documents)
+
+
+def _link_schema() -> pa.Schema:
     cits = schema("citations")
+    return pa.schema([pa.field("doc_id", pa.string()), pa.field("mention", pa.int64())]
+                     + [cits.field(c) for c in ("instrument_id", "link_confidence", "link_evidence", "ambiguous")])
+
+
+def link_in_memory(parts: "Parts", documents: pa.Table) -> Linked:
+    """:func:`link_result` over the current corpus of ``parts``, as a :class:`Linked`."""
+    rel = parts.batches("relation_mentions", schema("relation_mentions").names).read_all()
+    result = link_result((b for t in parts.tables("citations", list(LINKER_COLUMNS)) for b in t.to_batches()),
+                         documents, rel)
     ls = result.citation_links
+    target = _link_schema()
     links = pa.table({
         "doc_id": pa.array([l.doc_id for l in ls], pa.string()),
         "mention": pa.array([l.mention for l in ls], pa.int64()),
-        "instrument_id": pa.array([l.instrument_id for l in ls], cits.field("instrument_id").type),
-        "link_confidence": pa.array([l.confidence for l in ls], cits.field("link_confidence").type),
-        "link_evidence": pa.array([l.evidence for l in ls], cits.field("link_evidence").type),
-        "ambiguous": pa.array([l.ambiguous for l in ls], cits.field("ambiguous").type),
-    })
+        "instrument_id": pa.array([l.instrument_id for l in ls], target.field("instrument_id").type),
+        "link_confidence": pa.array([l.confidence for l in ls], target.field("link_confidence").type),
+        "link_evidence": pa.array([l.evidence for l in ls], target.field("link_evidence").type),
+        "ambiguous": pa.array([l.ambiguous for l in ls], target.field("ambiguous").type),
+    }, schema=target).sort_by([("doc_id", "ascending"), ("mention", "ascending")])
     out = result.tables(links=False)
-    return Linked(links, {name: to_table(name, out[name]) for name in ("instruments", "relations", "conflicts")})
+    return Linked(pa.RecordBatchReader.from_batches(target, links.to_batches()),
+                  {name: to_table(name, out[name]) for name in ("instruments", "relations", "conflicts")},
+                  {"buckets": 0, "keys": 0, "documents": 0, "instruments": len(result.instruments)})
+
+
+def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
+    """Link the current corpus of ``parts`` a group at a time (see the module docstring). The link columns
+    come back as a lazy stream over the ``links`` spill (valid while the connection is open)."""
+    con, spill = parts.con, parts.spill
+    docs = _current_docs(documents)
+    counts = {"buckets": 0, "keys": 0, "documents": 0, "instruments": 0}
+
+    # 1. identities, a batch part (whole documents) at a time
+    rows_f = _Spill(spill / "rows.parquet", ROWS_SCHEMA)
+    try:
+        for t in parts.tables("citations", list(LINKER_COLUMNS)):
+            items = prepare(rows_from_tables(t.to_pylist(), docs), rows_f.rows + len(rows_f.buf["seq"]))
+            rows_f.add(_rows_columns(items))
+            del items
+    finally:
+        rows_f.close()
+    rows = f"read_parquet({_lit(rows_f.path)})"
+    n_buckets = max(1, -(-rows_f.rows // LINK_ROWS_PER_BUCKET))
+    counts["buckets"] = n_buckets
+
+    def groups(source: str, bucket: str, fields_: Sequence[str], key: list[str], results: bool) -> Iterator[list[LinkItem]]:
+        """The groups of every bucket: each query sorts the rows whose ``bucket`` expression hashes to it."""
+        for b in range(n_buckets):
+            yield from _groups(con, f"{source} WHERE hash({bucket}) % {n_buckets} = {b}", fields_, key, results)
+
+    # 2. full citations, one key at a time, in input order
+    full_f = _Spill(spill / "full.parquet", RESULT_SCHEMA)
+    try:
+        source = f"(SELECT * FROM {rows} WHERE i_ns IS NOT NULL) s"
+        key = ["i_ns", "i_issuer", "i_type", "i_num"]
+        for members in groups(source, ", ".join(key), GROUP_FIELDS, key, False):
+            link_group(group_key(members[0].ident), members)
+            full_f.add(_result_columns(members))
+            counts["keys"] += 1
+    finally:
+        full_f.close()
+
+    # 3. short forms and relations, one document at a time (only documents that have either)
+    rel_by_doc = _relations_by_doc(parts.batches("relation_mentions", schema("relation_mentions").names).read_all())
+    con.register("rel_docs", pa.table({"doc_id": pa.array(sorted(rel_by_doc), pa.string())}))
+    short_f = _Spill(spill / "short.parquet", SHORT_SCHEMA)
+    rel_rows: list[RelationRow] = []
+    try:
+        source = (f"(SELECT r.*, f.iid, f.conf, f.evid, f.amb FROM {rows} r "
+                  f"LEFT JOIN read_parquet({_lit(full_f.path)}) f USING (seq) "
+                  f"WHERE r.doc_id IN (SELECT doc_id FROM {rows} WHERE kind = 'short' UNION SELECT doc_id FROM rel_docs)) s")
+        for doc_items in groups(source, "doc_id", ROW_FIELDS, ["doc_id"], True):
+            link_shorts(doc_items)
+            shorts = [it for it in doc_items if it.row.kind == "short"]
+            short_f.add({**_result_columns(shorts), **_ident_columns(shorts)})
+            doc_id = doc_items[0].row.doc_id
+            if doc_id in rel_by_doc:
+                rel_rows.extend(doc_relations(doc_id, rel_by_doc[doc_id], doc_items))
+            counts["documents"] += 1
+    finally:
+        short_f.close()
+        con.unregister("rel_docs")
+
+    # 4. instruments and conflicts, one instrument id at a time; the link columns of each citation
+    links_f = _Spill(spill / "links.parquet", LINKS_SCHEMA)
+    instruments: list[Instrument] = []
+    conflicts = []
+    try:
+        nulls = ", ".join(f"NULL::{pa_sql(f.type)} AS {f.name}" for f in SHORT_SCHEMA if f.name in _IDENT_COLS)
+        results = (f"SELECT seq, iid, conf, evid, amb, {nulls} FROM read_parquet({_lit(full_f.path)}) "
+                   f"UNION ALL SELECT * FROM read_parquet({_lit(short_f.path)})")
+        cols = ", ".join(f"COALESCE(r.{c}, x.{c}) AS {c}" if c in _IDENT_COLS else f"r.{c}" for c in ROWS_SCHEMA.names)
+        source = (f"(SELECT {cols}, COALESCE(x.iid, '?') AS iid, x.conf, x.evid, x.amb "
+                  f"FROM {rows} r JOIN ({results}) x USING (seq)) s")
+        for members in groups(source, "iid", INSTRUMENT_FIELDS, ["iid"], True):
+            ins, cons = link_instrument(members[0].iid, members)
+            instruments.append(ins)
+            conflicts.extend(cons)
+            ls = [citation_link(it) for it in members]
+            links_f.add({"seq": [it.seq for it in members], "doc_id": [l.doc_id for l in ls],
+                         "mention": [l.mention for l in ls], "instrument_id": [l.instrument_id for l in ls],
+                         "link_confidence": [l.confidence for l in ls], "link_evidence": [l.evidence for l in ls],
+                         "ambiguous": [l.ambiguous for l in ls]})
+            counts["instruments"] += 1
+    finally:
+        links_f.close()
+    if links_f.rows != rows_f.rows:
+        raise RuntimeError(f"internal error: {rows_f.rows} citations but {links_f.rows} links; publication stopped, "
+                           "the next run redoes it")
+
+    symbol_of = {x.instrument_id: x.symbol for x in instruments}
+    out = LinkResult(instruments, [], conflicts, with_symbols(rel_rows, symbol_of)).tables(links=False)
+    links = parts.sorted_file(links_f.path, _link_schema(), ["doc_id", "mention", "seq"])
+    return Linked(links, {name: to_table(name, out[name]) for name in ("instruments", "relations", "conflicts")}, counts)
+
+
+def pa_sql(t: pa.DataType) -> str:
+    """The DuckDB type name of an Arrow type used in the spills."""
+    return {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN"}[t]
 
 
 def published_result(tables: dict[str, pa.Table]) -> LinkResult:

@@ -8,8 +8,9 @@ keeps the rows of the batch that owns each current document (``_state/manifest.j
 input is read part by part (one part in memory at a time).
 
 What the process does hold: the ``documents`` table (one small row per file version), one chunk of one
-table, the linker's working set (one compact row per citation, see ``pipeline.linking``), the link
-columns and the corpus tables (instruments, relations, conflicts).
+table, the linker's working set (one group of citations: the linker streams its own spills through DuckDB,
+see ``pipeline.linking``) and the corpus tables (instruments, relations, conflicts). The link columns are
+merged into ``citations`` from the linker's spill, a chunk of documents at a time.
 """
 from __future__ import annotations
 
@@ -86,8 +87,9 @@ class Parts:
     manifest's (doc_id, batch) pairs keeps every row exactly once.
     """
 
-    def __init__(self, store: Store, manifest: Manifest, con):
+    def __init__(self, store: Store, manifest: Manifest, con, spill: Path | None = None):
         self.store, self.con = store, con
+        self.spill = spill if spill is not None else store.state / "link-spill"  # the linker's spill files
         owner = {e.doc_id: e.batch for e in manifest.files.values() if e.current}
         ids = sorted(owner)
         # documents in doc_id order, DOCS_PER_CHUNK at a time: a sorted table is produced chunk by chunk
@@ -101,6 +103,15 @@ class Parts:
 
     def files(self, name: str) -> list[str]:
         return [str(p) for b in sorted(self.by_batch) if (p := _part_file(self.store, b, name)).exists()]
+
+    def count(self, name: str) -> int:
+        """Rows of ``name`` in the owning batches' parts, from the Parquet footers (an upper bound of the
+        current documents' rows: a part may still hold a superseded version)."""
+        return sum(pq.ParquetFile(f).metadata.num_rows for f in self.files(name))
+
+    def tables(self, name: str, columns: list[str]) -> Iterator[pa.Table]:
+        """``columns`` of ``name`` for the current documents, one batch part (whole documents) at a time."""
+        return owned_parts(self.store, name, self.by_batch, columns)
 
     def batches(self, name: str, columns: list[str]) -> pa.RecordBatchReader:
         """``columns`` of ``name`` for the current documents, in part order (batch, then row), streamed:
@@ -134,6 +145,22 @@ class Parts:
 
         return pa.RecordBatchReader.from_batches(target, run())
 
+    def sorted_file(self, path: Path, target: pa.Schema, keys: list[str]) -> pa.RecordBatchReader:
+        """``target``'s columns of a Parquet file of current documents' rows (e.g. the linker's spill) in
+        doc_id order, sorted by ``keys`` a chunk of DOCS_PER_CHUNK documents at a time, like
+        :meth:`sorted_stream`. Lazy."""
+        cols = ", ".join(f"f.{_q(c)}" for c in target.names)
+        order = ", ".join(f"f.{_q(k)} ASC NULLS LAST" for k in keys)
+
+        def run() -> Iterator[pa.RecordBatch]:
+            for k in range(self.n_chunks):
+                t = self.con.sql(f"SELECT {cols} FROM read_parquet({_lit(str(path))}) f JOIN owner o ON f.doc_id = o.doc_id "
+                                 f"WHERE o.chunk = {k} ORDER BY {order}").to_arrow_table()
+                yield from t.cast(target).to_batches(max_chunksize=ROWS_PER_BATCH)
+                del t
+
+        return pa.RecordBatchReader.from_batches(target, run())
+
 
 @contextlib.contextmanager
 def parts_db(store: Store, manifest: Manifest) -> Iterator[Parts]:
@@ -141,9 +168,12 @@ def parts_db(store: Store, manifest: Manifest) -> Iterator[Parts]:
     import duckdb
 
     tmp = store.state / "duckdb-tmp"
+    spill = store.state / "link-spill"
+    shutil.rmtree(spill, ignore_errors=True)  # left by a killed run
+    spill.mkdir(parents=True)
     con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": str(tmp),
                                  "threads": 2, "preserve_insertion_order": False})
-    parts = Parts(store, manifest, con)
+    parts = Parts(store, manifest, con, spill)
     try:
         yield parts
     finally:
@@ -153,21 +183,39 @@ def parts_db(store: Store, manifest: Manifest) -> Iterator[Parts]:
         con.close()
         del con
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(spill, ignore_errors=True)
 
 
-def with_links(citations: pa.RecordBatchReader, links: pa.Table) -> pa.RecordBatchReader:
+def with_links(citations: pa.RecordBatchReader, links: pa.RecordBatchReader | pa.Table) -> pa.RecordBatchReader:
     """The citations stream (sorted by doc_id, mention) with the linker's columns put in.
 
-    The linker returns one link per citation it was given, and it was given exactly these citations,
-    so once both are in (doc_id, mention) order they line up row for row: no join (and no join's
-    memory) is needed. The alignment is checked batch by batch."""
-    links = links.sort_by([("doc_id", "ascending"), ("mention", "ascending")])
+    ``links``: doc_id, mention and the link columns, one row per citation, in (doc_id, mention) order
+    (a table is sorted here; a stream must come sorted, ties in part order). The linker returns one link per
+    citation it was given, and it was given exactly these citations, so both line up row for row: no join
+    (and no join's memory) is needed. The alignment is checked batch by batch."""
+    if isinstance(links, pa.Table):
+        links = pa.RecordBatchReader.from_batches(
+            links.schema, links.sort_by([("doc_id", "ascending"), ("mention", "ascending")]).to_batches())
     target = citations.schema
+
+    def take(source: Iterator[pa.RecordBatch], pending: list[pa.RecordBatch], n: int) -> pa.Table:
+        """The next ``n`` link rows (fewer when the stream ends)."""
+        have = sum(b.num_rows for b in pending)
+        while have < n:
+            nxt = next(source, None)
+            if nxt is None:
+                break
+            pending.append(nxt)
+            have += nxt.num_rows
+        t = pa.Table.from_batches(pending, schema=links.schema)
+        pending[:] = t.slice(n).to_batches()
+        return t.slice(0, n)
 
     def merge() -> Iterator[pa.RecordBatch]:
         at = 0
+        source, pending = iter(links), []
         for b in citations:
-            part = links.slice(at, b.num_rows)
+            part = take(source, pending, b.num_rows)
             at += b.num_rows
             if part.num_rows != b.num_rows or not (part.column("doc_id").equals(pa.chunked_array([b.column("doc_id")]))
                                                    and part.column("mention").equals(pa.chunked_array([b.column("mention")]))):
@@ -176,8 +224,9 @@ def with_links(citations: pa.RecordBatchReader, links: pa.Table) -> pa.RecordBat
             cols = [part.column(f.name).combine_chunks().cast(f.type) if f.name in LINK_COLUMNS else b.column(i)
                     for i, f in enumerate(target)]
             yield pa.RecordBatch.from_arrays(cols, schema=target)
-        if at != links.num_rows:
-            raise RuntimeError(f"internal error: {links.num_rows - at} links without a citation; publication stopped, the next run redoes it")
+        extra = sum(x.num_rows for x in pending) + sum(x.num_rows for x in source)
+        if extra:
+            raise RuntimeError(f"internal error: {extra} links without a citation; publication stopped, the next run redoes it")
 
     return pa.RecordBatchReader.from_batches(target, merge())
 
@@ -206,7 +255,7 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
     """Rebuild and publish every table unless the last complete publication already covers the manifest.
 
     Returns the number of rows of each published table (None when nothing needed publishing)."""
-    from pipeline.linking import LINKER_COLUMNS, link_batches  # looked up at call time (the benchmark times it)
+    from pipeline.linking import link_batches  # looked up at call time (the benchmark times it)
 
     fp = manifest.fingerprint()
     if not force and manifest.published == fp and all(store.table_path(n).exists() for n in ("documents", "citations")):
@@ -216,8 +265,7 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
     counts: dict[str, int] = {}
     with parts_db(store, manifest) as parts:
         documents = documents_table(store, manifest)
-        linked = link_batches(parts.batches("citations", list(LINKER_COLUMNS)), documents,
-                              parts.batches("relation_mentions", schema("relation_mentions").names).read_all())
+        linked = link_batches(parts, documents)
         tables: dict[str, pa.Table | pa.RecordBatchReader] = {"documents": documents}
         for name in DOC_TABLES:
             if name == "documents":
@@ -232,7 +280,7 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
         try:
             counts = store.publish(tables)
         finally:
-            for t in tables.values():
+            for t in [*tables.values(), linked.links]:
                 if isinstance(t, pa.RecordBatchReader):
                     t.close()  # a stream not (fully) written releases its query
             tables.clear()
