@@ -775,7 +775,9 @@ def main(argv: list[str] | None = None) -> int:
         "sequential 'stages' case; the end-to-end runs (isolated forked readers) report process_file's read/structure/extract.",
         "link = pipeline.linking.link_batches over the whole corpus (reading the citations' linker columns from the parts included).",
         f"Prefect and direct main runs: {args.runner if 'prefect' in paths else ''} × {args.workers} workers, batch size {args.batch_size}; "
-        "Prefect time includes starting the embedded server inside the flow call.",
+        "Prefect time counts from before Prefect is imported, as `plans ingest` runs: the private API server's start "
+        "(pipeline.localserver.embedded_api, booting while flows and Prefect are imported), the imports, the warm-up and the flow; "
+        "'start-up/teardown' is that time minus the flow body.",
         "Peak RSS from getrusage(ru_maxrss): 'flow process'/'parent' is RUSAGE_SELF of the case's process; 'largest child' is "
         "RUSAGE_CHILDREN (the largest terminated descendant); 'largest worker' is each worker's own RUSAGE_SELF reported back.",
         f"Floor: the pypdfium2 dump is the faster of {FLOOR_PASSES} passes over all files; each end-to-end case (Prefect, direct, "
