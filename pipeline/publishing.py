@@ -15,7 +15,9 @@ merged into ``citations`` from the linker's spill, a chunk of documents at a tim
 from __future__ import annotations
 
 import contextlib
+import copy
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
@@ -24,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.store import Manifest, Store
-from schemas import DOC_TABLES, schema, to_table
+from schemas import CORPUS_TABLES, DOC_TABLES, schema, to_table
 
 # Output order of every table. Ties keep the order of the parts (batch, then row within the batch), as
 # a stable sort of the concatenated parts would.
@@ -94,12 +96,21 @@ class Parts:
         ids = sorted(owner)
         # documents in doc_id order, DOCS_PER_CHUNK at a time: a sorted table is produced chunk by chunk
         self.n_chunks = -(-len(ids) // DOCS_PER_CHUNK)
-        con.register("owner", pa.table({"doc_id": pa.array(ids, pa.string()),
-                                         "batch": pa.array([owner[d] for d in ids], pa.string()),
-                                         "chunk": pa.array([i // DOCS_PER_CHUNK for i in range(len(ids))], pa.int64())}))
+        self._owner = pa.table({"doc_id": pa.array(ids, pa.string()),
+                                "batch": pa.array([owner[d] for d in ids], pa.string()),
+                                "chunk": pa.array([i // DOCS_PER_CHUNK for i in range(len(ids))], pa.int64())})
+        con.register("owner", self._owner)
         self.by_batch: dict[str, set[str]] = {}
         for d, b in owner.items():
             self.by_batch.setdefault(b, set()).add(d)
+
+    def on_cursor(self) -> "Parts":
+        """The same parts over a new cursor of the connection, for use by another thread (one DuckDB
+        connection must not run queries from two threads at once). Close it with ``.con.close()``."""
+        other = copy.copy(self)
+        other.con = self.con.cursor()
+        other.con.register("owner", self._owner)
+        return other
 
     def files(self, name: str) -> list[str]:
         return [str(p) for b in sorted(self.by_batch) if (p := _part_file(self.store, b, name)).exists()]
@@ -263,27 +274,36 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
     store.gc_parts(manifest)
     store.clean_tmp()
     counts: dict[str, int] = {}
+    order = [*DOC_TABLES, *CORPUS_TABLES, "failures"]
     with parts_db(store, manifest) as parts:
         documents = documents_table(store, manifest)
-        linked = link_batches(parts, documents)
-        tables: dict[str, pa.Table | pa.RecordBatchReader] = {"documents": documents}
-        for name in DOC_TABLES:
-            if name == "documents":
-                continue
-            if name == "citations":
-                tables[name] = with_links(parts.sorted_stream(name), linked.links)
-            else:
-                tables[name] = parts.sorted_stream(name)
-        for name, t in linked.corpus.items():
-            tables[name] = sort_table(name, t)
-        tables["failures"] = to_table("failures", sorted(manifest.failures.values(), key=lambda r: r["source_path"]))
+        # The per-document tables that do not need the links are written by a second thread while the
+        # linker runs: their work is DuckDB's and Parquet's, outside the GIL, and linking is Python.
+        side = parts.on_cursor()
+        early = {name: side.sorted_stream(name) for name in DOC_TABLES if name not in ("documents", "citations")}
+        tables: dict[str, pa.Table | pa.RecordBatchReader] = {}
+        linked = None
         try:
-            counts = store.publish(tables)
+            # (if the linker fails, leaving the block waits for the writer, then raises the linker's error)
+            with ThreadPoolExecutor(1, thread_name_prefix="plans-publish") as pool:
+                writing = pool.submit(store.publish, early)
+                linked = link_batches(parts, documents)
+                counts.update(writing.result())
+            tables["documents"] = documents
+            tables["citations"] = with_links(parts.sorted_stream("citations"), linked.links)
+            for name, t in linked.corpus.items():
+                tables[name] = sort_table(name, t)
+            tables["failures"] = to_table("failures", sorted(manifest.failures.values(), key=lambda r: r["source_path"]))
+            counts.update(store.publish(tables))
         finally:
-            for t in [*tables.values(), linked.links]:
+            for t in [*early.values(), *tables.values(), *([linked.links] if linked is not None else [])]:
                 if isinstance(t, pa.RecordBatchReader):
                     t.close()  # a stream not (fully) written releases its query
             tables.clear()
+            early.clear()
+            side.con.close()
+            side.con = None  # no DuckDB object may outlive the connection (a traceback keeps `side` alive)
+    counts = {name: counts[name] for name in order if name in counts}
     manifest.published = fp
     store.save_manifest(manifest)
     return counts

@@ -116,3 +116,31 @@ def test_a_failing_stream_leaves_the_published_table_and_no_temporary_file(tmp_p
         store.publish({"pages": pa.RecordBatchReader.from_batches(schema("pages"), boom())})
     assert store.table_path("pages").read_bytes() == before
     assert not list(tmp_path.glob(".*.tmp-*"))
+
+
+def test_a_failing_linker_stops_publication_cleanly_while_tables_are_written_beside_it(tmp_path, monkeypatch):
+    """The per-document tables are written by a second thread while the linker runs: when the linker fails,
+    its error is what publish raises, only whole tables are on disk, the publication is not recorded, and
+    the next run publishes everything."""
+    import pipeline.linking as linking
+
+    store, m = _store(tmp_path)
+
+    def boom(parts, documents):
+        raise RuntimeError("linker failed")
+
+    orig = linking.link_batches
+    monkeypatch.setattr(linking, "link_batches", boom)
+    with pytest.raises(RuntimeError, match="linker failed"):
+        publishing.publish(store, m)
+    assert m.published is None and Store(store.root).load_manifest().published is None
+    assert not list(store.root.glob(".*.tmp-*"))
+    for p in store.root.glob("*.parquet"):
+        pq.read_table(p)  # whatever was written is whole
+    assert not store.table_path("citations").exists()  # it waits for the links
+
+    monkeypatch.setattr(linking, "link_batches", orig)
+    counts = publishing.publish(store, m)
+    assert list(counts) == [n for n in (*publishing.DOC_TABLES, *publishing.CORPUS_TABLES, "failures")]
+    assert pq.read_table(store.table_path("sections")).equals(_reference(store, m, "sections"))
+    assert m.published is not None
