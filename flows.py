@@ -210,14 +210,13 @@ def ingest_with(settings: Settings, paths: list[str], on_batch: Callable[[int, i
     token = uuid.uuid4().hex
     if on_batch is not None:
         _PROGRESS[token] = on_batch
-    if settings.runner in ("threads", "sequential") and settings.limits().isolate:
-        # readers fork from this process: load spaCy, gazetteers and the compiled PDF kernels while
-        # Prefect starts its API server (a subprocess), instead of after it
-        import threading
+    # While the API server boots (a subprocess), load in a thread what the run needs first: spaCy, the
+    # gazetteers and the compiled PDF kernels when readers fork from this process, and the two modules
+    # Prefect imports only when a flow run starts (~0.4 s)
+    import threading
 
-        from pipeline.isolation import warm_up
-
-        threading.Thread(target=warm_up, name="plans-warm-up", daemon=True).start()
+    threading.Thread(target=_prepare_run, args=(settings.runner in ("threads", "sequential") and settings.limits().isolate,),
+                     name="plans-warm-up", daemon=True).start()
     wait_embedded()  # the private API server started by pipeline.localserver.embedded_api, if any
 
     @flow(name="ingest", log_prints=True, task_runner=task_runner(settings))
@@ -231,6 +230,15 @@ def ingest_with(settings: Settings, paths: list[str], on_batch: Callable[[int, i
 
 
 _PROGRESS: dict[str, Callable[[int, int], None]] = {}  # progress callbacks of the runs in this process
+
+
+def _prepare_run(readers_fork_here: bool) -> None:
+    if readers_fork_here:
+        from pipeline.isolation import warm_up
+
+        warm_up()
+    import fastapi.encoders  # noqa: F401 - Flow.serialize_parameters imports it at the first flow call
+    import prefect.utilities.visualization  # noqa: F401 - and Flow.__call__ this one
 
 
 def _progress_callback(token: str) -> Callable[[int, int], None] | None:
