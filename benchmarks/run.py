@@ -785,7 +785,8 @@ def main(argv: list[str] | None = None) -> int:
         "`runs_s`): this VM's cores are shared, and a neighbour can only slow a run down. Before "
         "every case each corpus file is read once, untimed, so that no case reads the disk (this VM reclaims cold page cache).",
         "write = streaming each per-document table from the parts through DuckDB, sorted 2 000 documents at a time, into "
-        "Parquet, plus the corpus tables; publish minus the linker.",
+        "Parquet, plus the corpus tables; publish minus the linker (the tables that do not need the links are written by a "
+        "second thread while the linker runs, so only what is left after it counts here).",
         "Per-stage seconds include each worker's one-off warm-up (imports, spaCy pipeline, gazetteers) in its first file: "
         "at N=10 that warm-up is a large share, which is why per-stage rates rise with N.",
     ]
