@@ -279,12 +279,62 @@ _PLENUM_RE = regex.compile(
 )
 
 
+def fold(s: str) -> str:
+    """Lower case for literal pre-checks of case-insensitive patterns: ``(?i:i)`` also matches "İ",
+    whose ``lower()`` is "i" + U+0307, so combining dots above are dropped (a looser check stays a
+    necessary condition)."""
+    return s.lower().replace("\u0307", "")
+
+
+def tone_key(s: str) -> str:
+    """Case- and tone-placement-blind form of a word, for literal pre-checks: the spellings a
+    ``phrase_pattern`` accepts (case-insensitively) differ only in case and in where the tone mark
+    sits (``fold_tones``/``alt_tones``), and both vanish here; U+0307 goes too (see :func:`fold`)."""
+    d = unicodedata.normalize("NFD", s.casefold())
+    return "".join(ch for ch in d if ch not in _TONES and ch != "\u0307")
+
+
+def last_word(text: str, start: int, end: int, strip: str) -> str:
+    """The letters (``isalpha`` is ``\\p{L}``) ending ``text[start:end]`` once ``strip`` chars are dropped."""
+    i = end
+    while i > start and text[i - 1] in strip:
+        i -= 1
+    j = i
+    while j > start and text[j - 1].isalpha():
+        j -= 1
+    return text[j:i]
+
+
+def _skip(text: str, pos: int, chars: str) -> int:
+    n = len(text)
+    while pos < n and text[pos] in chars:
+        pos += 1
+    return pos
+
+
+def _cua_do_at(text: str, pos: int) -> bool:
+    """Necessary for ``issuer``/``generic_issuer`` to match at ``pos``: both open with blanks, a comma
+    and line breaks (only " \t,\n", bounded) then ``(?i:của|do)``; "c"/"d" are none of those chars,
+    so the keyword starts right after the maximal run of them."""
+    i = _skip(text, pos, " \t,\n")
+    w = fold(text[i : i + 3])
+    return w.startswith("của") or w.startswith("do")
+
+
+def _joint_sep_at(text: str, pos: int) -> bool:
+    """Necessary for ``joint`` to match at ``pos``: ``[ \t]{1,3}(?i:và)`` or ``[ \t]{0,2},`` first."""
+    i = _skip(text, pos, " \t")
+    return text[i : i + 1] == "," or fold(text[i : i + 2]).startswith("và")
+
+
 def issuer_at(text: str, pos: int) -> Optional[IssuerHit]:
     """An issuer phrase ("của Bộ Chính trị", "của Tỉnh ủy Nghệ An", a Central Committee plenum) at ``pos``."""
     pt = patterns()
     pm = _PLENUM_RE.match(text, pos)
     if pm:
         return IssuerHit(collapse(pm.group("iss")), "TW", pm.end("iss"))
+    if not _cua_do_at(text, pos):
+        return None  # issuer and generic_issuer both need "của"/"do" here: skip two failing matches
     m = pt.issuer.match(text, pos)
     if m:
         phrase = lexicon().issuers.get(key(m.group("iss")))
@@ -300,7 +350,7 @@ def issuer_at(text: str, pos: int) -> Optional[IssuerHit]:
                 end = loc_end
         hit = IssuerHit(named, phrase.code if phrase else None, end, loc, term)
         for _ in range(3):  # joint issuers: "của Bộ Ngoại giao và Bộ Nội vụ"
-            j = pt.joint.match(text, hit.end)
+            j = pt.joint.match(text, hit.end) if _joint_sep_at(text, hit.end) else None
             if not j:
                 break
             p2 = lexicon().issuers.get(key(j.group("iss")))

@@ -48,6 +48,7 @@ _TIMEOUT = 5.0
 _F = regex.IGNORECASE | regex.V1
 
 _YEAR = r"(?:19|20)\d{2}"
+_D = regex.V1  # case-sensitive, for digit-led anchors
 _WS = r"\s{1,12}"  # blanks between words, line breaks included
 
 
@@ -118,6 +119,9 @@ class _Pats:
     range_join: regex.Pattern
     # Anchors (see _scan): every match of the pattern starts where one of these matches
     full_num_at: tuple[regex.Pattern, ...]
+    full_year_at: tuple[regex.Pattern, ...]
+    event_year_at: tuple[regex.Pattern, ...]
+    event_gap: regex.Pattern
     year_range_at: tuple[regex.Pattern, ...]
     half_at: tuple[regex.Pattern, ...]
     can_chi_at: tuple[regex.Pattern, ...]
@@ -132,10 +136,23 @@ def _pats() -> _Pats:
     full_core = r"(?<![\d/.,])(?P<d>\d{1,2})\s?(?P<s>[/.\-])\s?(?P<m>\d{1,2})\s?(?P=s)\s?(?P<y>" + _YEAR + ")" + after_date
     return _Pats(
         full_num=regex.compile(ngay + full_core, _F),
-        full_num_at=(regex.compile(r"(?<!\p{L})ngày", _F), regex.compile(full_core, _F)),
-        year_range_at=tuple(regex.compile(r"(?<![\d/.\-\p{L}])" + c2, _F) for c2 in ("19", "20")),
-        half_at=tuple(regex.compile(r"(?<![\p{L}\d])" + h, _F) for h in ("06", "6", "sáu", "nửa")),
-        can_chi_at=tuple(regex.compile(r"(?<!\p{L})" + h, _F) for h in ("xuân", "tết", "năm")),
+        # full_num starts at "ngày" + blanks + a digit, or where full_core matches (see _full_num_starts)
+        full_num_at=(regex.compile(r"(?<!\p{L})ngày(?=" + _WS + r"\d)", _F),),
+        event_year_at=tuple(regex.compile(r"(?<=\s)" + c2 + r"\d{2}", regex.V1) for c2 in ("19", "20")),
+        event_gap=regex.compile(r"(?r)[^\p{L}'\-\s]", regex.V1),
+        # Digit-led anchors are compiled case-sensitively (_D): a literal scan is then several times
+        # faster, digits and these punctuation marks have no other case, and where a case-blind
+        # class or word is involved the anchor is made looser (\p{L} for a word), never stricter.
+        full_year_at=tuple(regex.compile(r"(?<=[/.\-]\s?)" + c2 + r"\d{2}", _D) for c2 in ("19", "20")),
+        # The lookaheads restate what the pattern needs right after its first literal, so fewer
+        # anchor positions reach p.match (each still a superset of the match starts).
+        year_range_at=tuple(
+            regex.compile(r"(?<![\d/.\-\p{L}])" + c2 + r"(?=\d{2}\s{0,3}[\-\p{L}])", _D) for c2 in ("19", "20")
+        ),
+        half_at=tuple(regex.compile(r"(?<![\p{L}\d])" + h + r"(?=\s{1,5}\p{L})", _D) for h in ("06", "6"))
+        + (regex.compile(r"(?<![\p{L}\d])sáu(?=\s{1,5}tháng)", _F),)
+        + (regex.compile(r"(?<![\p{L}\d])nửa(?=\s{1,5}(?:đầu|cuối))", _F),),
+        can_chi_at=tuple(regex.compile(r"(?<!\p{L})" + h + r"(?=\s{1,3}\p{L})", _F) for h in ("xuân", "tết", "năm")),
         # "ngày 24 tháng 01 năm 2025", "ngày 15 tháng 4", blanks "ngày   tháng   năm 2025"
         spelled=regex.compile(
             r"(?<!\p{L})ngày(?:[\s._]{1,40}(?P<d>\d{1,2}))?[\s._]{1,40}tháng(?:[\s._]{1,40}(?P<m>\d{1,2}))?"
@@ -197,11 +214,16 @@ def _pats() -> _Pats:
             r"\s{1,3}(?:năm\s{1,3})?(?P<y>" + _YEAR + r")(?!\d|\s?/\s?\w|-\p{L}|\s{0,3}-\s{0,3}\d)",
             regex.V1,
         ),
-        deadline_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["deadline"]) + r")[\s,:]{1,5}$", _F),
+        # (?r): searched right to left (the windowed search ends where the match must end), with the
+        # same result: every match's phrase ends at the last letter before the window's trailing
+        # [\s,:] run, so matching phrases are word-suffixes of one another; the leftmost start is the
+        # one with most words, i.e. the longest, which the longest-first alternation tries first.
+        deadline_cue=regex.compile(r"(?r)(?<!\p{L})(?:" + _alt(c["deadline"]) + r")[\s,:]{1,5}$", _F),
         horizon_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["horizon"]) + r")\s{1,5}$", _F),
         # a symbol ("59-NQ/TW", "20/2023/QĐ-UBND", "1349/BNG-CNV", "số /KH-UBND") or "số 123" right before
+        # (?r): only whether it matches in the window is used, the same in either direction
         instrument_cue=regex.compile(
-            r"(?:\d{1,6}\s{0,2}[-/]\s{0,2}(?:\d{4}\s{0,2}/\s{0,2})?\p{Lu}[\p{L}\d&]{0,12}(?:\s{0,2}[-/]\s{0,2}[\p{L}\d&]{1,12}){0,3}"
+            r"(?r)(?:\d{1,6}\s{0,2}[-/]\s{0,2}(?:\d{4}\s{0,2}/\s{0,2})?\p{Lu}[\p{L}\d&]{0,12}(?:\s{0,2}[-/]\s{0,2}[\p{L}\d&]{1,12}){0,3}"
             r"|(?<!\p{L})số\s{0,3}(?:\d{1,6}|[._…\s]{0,12}/\s{0,2}\p{Lu}[\p{L}&\-]{0,20}))\s{0,3}[,;(]?\s{0,3}$",
             regex.V1,
         ),
@@ -285,6 +307,11 @@ def _scan(p: regex.Pattern, text: str, anchors: tuple[regex.Pattern, ...]) -> It
     except TimeoutError:  # pragma: no cover - defensive: anchors are literals
         yield from _iter(p, text)
         return
+    yield from _scan_at(p, text, starts)
+
+
+def _scan_at(p: regex.Pattern, text: str, starts: set[int]) -> Iterator[regex.Match]:
+    """``p.finditer(text)`` given a superset ``starts`` of the positions where ``p`` can match (see _scan)."""
     pos = 0
     try:
         for x in sorted(starts):
@@ -292,6 +319,87 @@ def _scan(p: regex.Pattern, text: str, anchors: tuple[regex.Pattern, ...]) -> It
                 continue
             m = p.match(text, x, timeout=_TIMEOUT)
             if m is not None:
+                yield m
+                pos = m.end()
+    except TimeoutError:  # pragma: no cover - defensive: patterns are bounded
+        return
+
+
+def _ngay_starts(text: str, P: "_Pats") -> set[int]:
+    """Positions of "ngày" + blanks + a digit (``full_num_at``), where ``full_num`` may start with "ngày".
+
+    (``dm_ngay``/``d_range`` start there too, but their own finditer is faster than a match per start.)"""
+    try:
+        return {m.start() for a in P.full_num_at for m in a.finditer(text, overlapped=True, timeout=_TIMEOUT)}
+    except TimeoutError:  # pragma: no cover - defensive: anchors are literals
+        return set(range(len(text)))
+
+
+def _full_num_starts(text: str, P: "_Pats", ngay: set[int]) -> set[int]:
+    """A superset of the starts of ``full_num`` matches, for :func:`_scan_at`.
+
+    A match either starts at "ngày" + blanks + a digit (``full_num_at``) or is a bare ``full_core``
+    match ``d sep m sep year``: ``d``/``m`` have 1-2 digits and each sep 0-1 blank around it, so
+    the year starts 4 to 10 chars after the match, right after a sep and at most one blank
+    (``full_year_at``; such a year never starts inside another one, so non-overlapping finditer
+    finds them all).  ``d`` starts with a decimal digit (``isdecimal`` is ``\\d``).  Scanning
+    for the literal year is much faster than running the lookbehind-led ``full_core`` at every
+    position."""
+    starts = set(ngay)
+    try:
+        for a in P.full_year_at:
+            for m in a.finditer(text, timeout=_TIMEOUT):
+                q = m.start()
+                starts.update(x for x in range(max(0, q - 10), q - 3) if text[x].isdecimal())
+    except TimeoutError:  # pragma: no cover - defensive: anchors are literals
+        starts = set(range(len(text)))
+    return starts
+
+
+@lru_cache(maxsize=1)
+def _event_reach() -> int:
+    """Longest possible distance from the start of an ``event`` match to its year: the head (its
+    words joined by at most 3 blanks), then at most 10 × (3 blanks + a 16-char word), 3 blanks,
+    "năm" and 3 blanks."""
+    head = max(len(p.replace(" ", "")) + 3 * (len(p.split()) - 1) for p in _cues()["event_head"])
+    return head + 10 * (3 + 16) + 3 + 3 + 3
+
+
+@lru_cache(maxsize=1)
+def _event_heads_plain() -> bool:
+    """Every event head is letters and blanks (``isalpha`` is ``\\p{L}``)."""
+    return all(ch.isalpha() or ch.isspace() for h in _cues()["event_head"] for ch in h)
+
+
+_EVENT_TAIL = 13  # the year (4) and what its lookahead reads (at most 8) fit before the search end
+
+
+def _events(text: str, P: "_Pats") -> Iterator[regex.Match]:
+    """``P.event.finditer(text)`` without running ``event`` at every position of the text.
+
+    In a match only the year (at its end, after a blank) has digits or characters other than
+    letters, "'", "-" and blanks.  So a match whose year starts at ``q`` starts after the last such
+    other character before ``q`` and at most ``_event_reach()`` before it, and deciding it reads no
+    further than ``q + _EVENT_TAIL``.  For each year candidate in order (and not before the end of
+    the previous match, as finditer), search just that span; a hit starting at ``q`` or later
+    belongs to a later year and is left for it (a later search covers it from no later start).
+    No match can start in a span skipped this way, so the matches and their order are finditer's."""
+    if not _event_heads_plain():
+        yield from _iter(P.event, text)  # a head with other characters breaks the argument above
+        return
+    try:
+        years = sorted(m.start() for a in P.event_year_at for m in a.finditer(text, timeout=_TIMEOUT))
+        pos = 0
+        reach = _event_reach()
+        for q in years:
+            if q < pos:
+                continue
+            lo = max(pos, q - reach)
+            gap = P.event_gap.search(text, lo, q, timeout=_TIMEOUT)
+            if gap is not None:
+                lo = gap.end()
+            m = P.event.search(text, lo, q + _EVENT_TAIL, timeout=_TIMEOUT)
+            if m is not None and m.start() < q:
                 yield m
                 pos = m.end()
     except TimeoutError:  # pragma: no cover - defensive: patterns are bounded
@@ -320,7 +428,8 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
     out: list[_Cand] = []
     add = out.append
 
-    for mt in _scan(P.full_num, text, P.full_num_at):
+    ngay = _ngay_starts(text, P)
+    for mt in _scan_at(P.full_num, text, _full_num_starts(text, P, ngay)):
         d, m, y = int(mt["d"]), int(mt["m"]), int(mt["y"])
         if _valid(d, m, y):
             add(_Cand(mt.start(), mt.end(), _iso(d, m, y), "full", y=y, m=m, d=d))
@@ -371,14 +480,14 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
     for mt in _scan(P.year_range, text, P.year_range_at):
         y1, y2 = int(mt["y1"]), int(mt["y2"])
         if y1 < y2 <= y1 + 100:
-            pre = _window_match(P.year_range_pre, text, mt.start(), 40)
+            pre = _cue_match(P.year_range_pre, "year_range_pre", text, mt.start(), 40)
             start = pre.start() if pre is not None else mt.start()
             add(_Cand(start, mt.end(), f"{y1:04d}/{y2:04d}", "yrange", kind="period", y=y2))
     for mt in _iter(P.anniv_count, text):
         n = int(mt["n"])
         if not 0 < n <= 2000:
             continue
-        pre = _window_match(P.anniv_pre, text, mt.start(), 40)
+        pre = _cue_match(P.anniv_pre, "anniv_pre", text, mt.start(), 40)
         if pre is not None:
             add(_Cand(pre.start(), mt.end(), f"P{n}Y", "anniv", kind="anniversary"))
         elif P.anniv_next.match(text, mt.end()):
@@ -390,7 +499,7 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
         if cy is None:
             continue
         add(_Cand(mt.start(), mt.end(), f"{(y or cy):04d}", "event", kind="event", y=y or cy))
-    for mt in _iter(P.event, text):
+    for mt in _events(text, P):
         mid = mt["mid"].split()
         head = mt["head"]
         if head in ("Năm", "Giải", "Tết", "Xuân") and (not mid or not mid[0][:1].isupper()):
@@ -421,6 +530,44 @@ def _window_match(p: regex.Pattern, text: str, end: int, width: int) -> Optional
         return p.search(text, max(0, end - width), end, timeout=_TIMEOUT)
     except TimeoutError:  # pragma: no cover
         return None
+
+
+@lru_cache(maxsize=1)
+def _cue_ends() -> dict[str, tuple[str, ...]]:
+    """Last words (lower case) that end a match of each window-end-anchored cue pattern.
+
+    ``deadline_cue``, ``horizon_cue``, ``anniv_pre`` and ``year_range_pre`` all end with a word
+    followed by ``[\\s,:]`` chars up to ``$``; see :func:`_cue_tail`."""
+    c = _cues()
+    last = lambda phrases: tuple(sorted({p.split()[-1].lower() for p in phrases}))  # noqa: E731
+    return {
+        "deadline": last(c["deadline"]),
+        "horizon": last(c["horizon"]),
+        "anniv_pre": last(c["anniversary"]) + ("thứ",),
+        "year_range_pre": last(c["period"]) + ("từ", "năm"),
+    }
+
+
+def _cue_tail(text: str, end: int, width: int, words: tuple[str, ...]) -> bool:
+    """Necessary for ``_window_match`` of a ``..(word)[\\s,:]{1,n}$`` cue pattern to find a match.
+
+    Such a match ends at the window end (or before a final "\\n", itself a blank) after a run of
+    blanks/commas/colons; the word ends in a letter, so it ends where the maximal such run starts.
+    Strip that run (``isspace`` covers every ``\\s`` char) and compare the lower-cased tail; dropping
+    U+0307 keeps "İ" (which ``(?i)`` matches to "i", but lowers to "i" + U+0307) comparable.
+    A cheap string test instead of a regex search at every candidate; the search still decides."""
+    lo = max(0, end - width)
+    i = end
+    while i > lo and (text[i - 1].isspace() or text[i - 1] in ",:"):
+        i -= 1
+    return text[max(lo, i - 12) : i].lower().replace("\u0307", "").endswith(words)
+
+
+def _cue_match(p: regex.Pattern, kind: str, text: str, end: int, width: int) -> Optional[regex.Match]:
+    """``_window_match(p, text, end, width)``, skipped when :func:`_cue_tail` rules a match out."""
+    if not _cue_tail(text, end, width, _cue_ends()[kind]):
+        return None
+    return _window_match(p, text, end, width)
 
 
 def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
@@ -466,12 +613,12 @@ def _classify(text: str, c: _Cand) -> None:
             return
     if c.kind == "period":
         return
-    dl = _window_match(P.deadline_cue, text, c.start, 40)
+    dl = _cue_match(P.deadline_cue, "deadline", text, c.start, 40)
     if dl is not None:
         c.kind, c.start = "deadline", dl.start()
         return
     if c.form in ("y",):
-        hz = _window_match(P.horizon_cue, text, c.start, 40)
+        hz = _cue_match(P.horizon_cue, "horizon", text, c.start, 40)
         if hz is not None:
             c.kind, c.start = "horizon", hz.start()
             return
@@ -498,7 +645,7 @@ def extract_dates(text: str, doc_year: int | None = None) -> list[DateMention]:
     kept: list[_Cand] = []
     for c in cands:
         if c.needs_cue:
-            dl = _window_match(P.deadline_cue, text, c.start, 40)
+            dl = _cue_match(P.deadline_cue, "deadline", text, c.start, 40)
             if dl is None:
                 continue
         kept.append(c)

@@ -70,7 +70,8 @@ def _prefix(text: str, c: _Cand) -> None:
             c.start = w0 + lm.start()
             c.name = cx.collapse(lm.group("tw") + lm.group("lname"))
     before = text[max(0, c.start - _WINDOW) : c.start]
-    if pt.issued_with.search(before):
+    # issued_with ends "(?i:kèm theo)" + blanks/breaks (" \t\n") at \Z: check the word first
+    if _ends_with_word(before, "theo") and pt.issued_with.search(before):
         c.extra["issued_with"] = True
 
 
@@ -81,9 +82,18 @@ _ROMAN_NUM = regex.compile(r"(?-i:[IVXLC]{1,7})(?![\p{L}])")
 _DANG_BO = regex.compile(r"(?i:đảng\s+bộ)")
 
 
+def _ends_with_word(window: str, *words: str) -> bool:
+    """Necessary for a ``(?i:...)`` pattern ending ``(?i:word)`` + blanks/breaks (chars of " \t\n") + ``\\Z``
+    to match ``window``: after stripping those chars it ends with one of ``words`` (none ends with
+    a blank, so the stripped run is exactly the pattern's trailing blanks)."""
+    tail = cx.fold(window.rstrip(" \t\n")[-12:])
+    return tail.endswith(words)
+
+
 def _is_header(text: str, pos: int) -> bool:
     w = text[max(0, pos - 40) : pos]
-    if cx.patterns().header.search(w):
+    # header ends "(?i:số)[ \t]{0,3}:[ \t]{0,8}\Z": a colon after the trailing blanks is necessary
+    if w.rstrip(" \t").endswith(":") and cx.patterns().header.search(w):
         return True
     # Party header "Số 36-HD/VPTW" on its own line near the top
     return pos < 1000 and bool(_PARTY_HEADER_SO.search(w))
@@ -124,13 +134,28 @@ _SHORT_NUM = regex.compile(
 )
 
 
+_SHORT_ABBR = ("NQ", "QĐ", "QD", "NĐ", "ND", "CT", "KL", "KH", "CTr", "QC", "TB", "HD")
+
+
 @lru_cache(maxsize=1)
 def _short_prefix() -> "regex.Pattern[str]":
     lx = cx.lexicon()
     return regex.compile(
-        r"(?r)(?<![\p{L}\d])(?P<tw>" + lx.type_alt + r"|(?-i:NQ|QĐ|QD|NĐ|ND|CT|KL|KH|CTr|QC|TB|HD))"
+        r"(?r)(?<![\p{L}\d])(?P<tw>" + lx.type_alt + r"|(?-i:" + "|".join(_SHORT_ABBR) + r"))"
         r"(?P<gap>[ \t]{1,3}(?:(?P<so>(?i:số))[ \t]{0,3}:?[ \t]{0,3})?)\Z"
     )
+
+
+@lru_cache(maxsize=1)
+def _short_prefix_ends() -> frozenset[str]:
+    """``cx.tone_key`` of every word that can end a ``_short_prefix`` match.
+
+    Its gap is blanks, an optional "số" and a colon (" \\t:" only) up to ``\\Z``, so once those are
+    stripped the window ends with "số" or with the last word of a type word (spelled by
+    ``phrase_pattern``: letters, words split by blanks, the word before preceded by a blank or the
+    lookbehind) or of an abbreviation: the letters ending it are that whole word."""
+    words = [tw.word.split()[-1] for tw in cx.lexicon().type_words.values()]
+    return frozenset(cx.tone_key(w) for w in words + ["số", *_SHORT_ABBR])
 
 
 class _Spans:
@@ -159,9 +184,12 @@ class _Spans:
 def _short(text: str, occupied: _Spans) -> list[_Cand]:
     out = []
     pre = _short_prefix()
+    ends = _short_prefix_ends()
     for m in _SHORT_NUM.finditer(text):
         ns, e = m.span()
         w0 = max(0, ns - 40)
+        if cx.tone_key(cx.last_word(text, w0, ns, " \t:")) not in ends:
+            continue  # no type word / "số" right before: the search cannot match
         p = pre.search(text, w0, ns)
         if not p:
             continue
@@ -371,7 +399,14 @@ def _lists(text: str, cands: list[_Cand]) -> None:
 
 def _issuer_before(text: str, c: _Cand) -> Optional[cx.IssuerHit]:
     w0 = max(0, c.start - _WINDOW)
-    m = cx.patterns().before.search(text[w0 : c.start])
+    window = text[w0 : c.start]
+    # before ends "[ \t]{1,3}(?i:tại|theo)" + SP1 (only " \t\n") at \Z: check the word first
+    if not _ends_with_word(window, "tại", "theo"):
+        return None
+    fw = cx.fold(window)
+    if "của" not in fw and "do" not in fw:
+        return None  # before needs (?i:của|do) inside the window
+    m = cx.patterns().before.search(window)
     if not m:
         return None
     phrase = cx.lexicon().issuers.get(cx.key(m.group("iss")))

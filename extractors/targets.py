@@ -133,6 +133,12 @@ _HARD_NL = (
 )
 
 
+def _last_words(phrases: tuple[str, ...]) -> regex.Pattern:
+    """The last words of ``phrases`` spelled as in ``_alt`` (flags and tone placements alike), ending at
+    the end of the searched span; ``_phrase`` spells a word the same alone or at a phrase's end."""
+    return regex.compile(r"(?r)(?:" + _alt(tuple(sorted({p.split()[-1] for p in phrases}))) + r")\Z", _F)
+
+
 @dataclass(frozen=True)
 class _Pats:
     number: regex.Pattern
@@ -149,6 +155,9 @@ class _Pats:
     sentence_break: regex.Pattern
     geo_name: regex.Pattern
     marker: regex.Pattern
+    # last word of a reject_before / comparator phrase at the end of a window (see _ends_with)
+    reject_last: regex.Pattern
+    cmp_last: regex.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -188,6 +197,8 @@ def _pats() -> _Pats:
         sentence_break=regex.compile(_HARD_NL + r"|[.!?](?=\s{1,3}[\p{Lu}\-+\d]|\s*$)", regex.V1),
         geo_name=regex.compile(r"\s{1,3}\p{Lu}", regex.V1),
         marker=regex.compile(r"^\s{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.)\s{1,4}", regex.V1),
+        reject_last=_last_words(c["reject_before"]),
+        cmp_last=_last_words(c["ge"] + c["le"] + c["eq"]),
     )
 
 
@@ -304,6 +315,20 @@ def _expand_labels(labels: str) -> list[str]:
 
 
 _BASELINE = regex.compile(r"(?<!\p{L})(?:so\s{1,3}với|so\s{1,3}cùng\s{1,3}kỳ|từ|kể\s{1,3}từ|sau)\s{1,3}$", _F)
+_BASELINE_LAST = regex.compile(r"(?r)(?:với|kỳ|từ|sau)\Z", _F)  # last words of _BASELINE's phrases
+
+
+def _ends_with(last: regex.Pattern, text: str, start: int, end: int, trailing: str = "") -> bool:
+    """Necessary for a pattern ``(?:phrases)`` + [blanks and ``trailing`` chars] + ``$`` to match in
+    ``text[start:end]``: the phrase's last word (``last``, ``..\\Z``) ends where the maximal run of
+    such chars before ``end`` begins (words end with a letter; ``$`` may also stop before a final
+    "\\n", itself a blank; ``isspace`` covers every ``\\s`` char).  A stripped run and one anchored
+    word cost less than the full search, which still decides."""
+    start = max(0, start)
+    i = end
+    while i > start and (text[i - 1].isspace() or text[i - 1] in trailing):
+        i -= 1
+    return last.search(text, max(start, i - 16), i) is not None
 
 
 def _year_period(mentions: list[DateMention], pos: int, text: str = "") -> Optional[str]:
@@ -311,7 +336,14 @@ def _year_period(mentions: list[DateMention], pos: int, text: str = "") -> Optio
 
     A baseline year ("so với năm 2024") is not a period."""
     if text:
-        mentions = [m for m in mentions if not _BASELINE.search(text, max(0, m.char_start - 20), m.char_start)]
+        mentions = [
+            m
+            for m in mentions
+            if not (
+                _ends_with(_BASELINE_LAST, text, m.char_start - 20, m.char_start)
+                and _BASELINE.search(text, max(0, m.char_start - 20), m.char_start)
+            )
+        ]
     ranges = [m for m in mentions if m.kind == "period" and _RANGE4.fullmatch(m.value)]
     years = [m for m in mentions if m.kind in ("other", "horizon", "event") and _YEAR4.fullmatch(m.value)]
     for group, fmt in ((ranges, lambda v: v.replace("/", "-")), (years, lambda v: v)):
@@ -400,12 +432,12 @@ def extract_targets(
         unit_key = _unit_key(um["unit"])
         unit, category = surf.get(unit_key, (um["unit"], "khác"))
         unit_end = um.end()
-        if _span_search(P.reject_before, text, s - 24, s) is not None:
+        if _ends_with(P.reject_last, text, s - 24, s) and _span_search(P.reject_before, text, s - 24, s) is not None:
             continue
         if unit in ("nước", "quốc gia", "tỉnh", "thành phố") and P.geo_name.match(text, unit_end):
             continue  # "03 nước Việt Nam - Lào - Thái Lan": a count inside a name
         before = text[max(0, s - 40) : s]
-        cm = P.comparator.search(before)
+        cm = P.comparator.search(before) if _ends_with(P.cmp_last, text, s - 40, s, "(") else None
         comparator = "="
         if cm is not None:
             comparator = ">=" if cm["ge"] else "<=" if cm["le"] else "="

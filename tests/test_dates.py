@@ -246,3 +246,46 @@ def test_property_spans_and_values_well_formed(tokens: list[str]) -> None:
         prev_end = m.char_end
         for part in m.value.split("/"):
             assert iso.fullmatch(part), m
+
+
+# --------------------------------------------------------------------------- fast paths
+# The scans below replace a plain finditer / windowed search; they must give the same result.
+_FAST_PATH_TEXTS = [
+    "CHẬM NHẤT : 15/5", "hạn chót:\n 15/5", "TRƯỚC NGÀY 15/5", "chậm nhất trước ngày 30/6/2025",
+    "x 1 / 2 / 2025 y", "ngày\n\n1.2.2025", "01 - 02 - 2025 và 12/12/1999 12/12/2000", "x ١/٢/٢٠٢٥",
+    "Lễ hội Xuân Hương năm 2025 và Festival Huế 2024", "Năm 2025, Hội chợ EXPO 2024-2025", "Giải Việt Nam 2025/26",
+    "Tuần Văn hóa Du lịch Quảng Nam - Đà Nẵng lần thứ nhất năm 2025", "6 tháng cuối năm 2024; sáu tháng đầu năm",
+    "Xuân Giáp Thìn 2024 năm Ất Tỵ", "giai đoạn 2021 - 2030", "1919-2020-2021",
+]
+
+
+@pytest.mark.parametrize("text", _FAST_PATH_TEXTS)
+def test_fast_scans_equal_finditer(text: str) -> None:
+    from extractors import dates as D
+
+    P = D._pats()
+    spans = lambda ms: [m.span() for m in ms]  # noqa: E731
+    assert spans(D._events(text, P)) == spans(P.event.finditer(text))
+    starts = D._full_num_starts(text, P, D._ngay_starts(text, P))
+    assert spans(D._scan_at(P.full_num, text, starts)) == spans(P.full_num.finditer(text))
+    for name, at in (("half", P.half_at), ("can_chi", P.can_chi_at), ("year_range", P.year_range_at)):
+        p = getattr(P, name)
+        assert spans(D._scan(p, text, at)) == spans(p.finditer(text)), name
+
+
+@pytest.mark.parametrize("text", _FAST_PATH_TEXTS)
+def test_cue_prechecks_never_hide_a_match(text: str) -> None:
+    from extractors import dates as D
+
+    P = D._pats()
+    for p, kind in ((P.deadline_cue, "deadline"), (P.horizon_cue, "horizon"), (P.anniv_pre, "anniv_pre"), (P.year_range_pre, "year_range_pre")):
+        for end in range(len(text) + 1):
+            m = p.search(text, max(0, end - 40), end)
+            got = D._cue_match(p, kind, text, end, 40)
+            assert (m is None) == (got is None) and (m is None or m.span() == got.span()), (kind, end)
+
+
+def test_case_blind_cues_with_dotted_capital_i() -> None:
+    # "(?i)i" matches "İ" although "İ".lower() is two characters
+    assert _all("KẾT THÚC TRƯỚC 15/5")[0][0] == "deadline"
+    assert _one("hạn cuốİ: 15/5")[0] == "deadline"

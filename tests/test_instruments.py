@@ -331,3 +331,20 @@ def test_plenum_named_after_the_date(text, symbol, date, issuer, subject_start):
     c = next(c for c in extract_citations(text) if c.symbol == symbol)
     assert (c.date_cited, c.issuer_named) == (date, issuer)
     assert c.subject.startswith(subject_start)
+
+
+# --------------------------------------------------------------------------- pre-checks
+# Literal pre-checks skip regex searches that cannot match; upper case, "İ" and line breaks still match.
+def test_issuer_in_capitals_and_after_breaks() -> None:
+    (c,) = extract_citations("Quyết định số 1/QĐ-TTg , \n DO BỘ NGOẠI GIAO")
+    assert c.issuer_named == "Bộ Ngoại giao"
+
+
+def test_issuer_before_with_dotted_capital_i() -> None:
+    (c,) = extract_citations("của Bộ Ngoại giao TẠİ Kế hoạch số 5/KH-UBND")
+    assert c.extra.get("issuer_before") == "Bộ Ngoại giao"
+
+
+@pytest.mark.parametrize("text", ["Giấy uỷ quyền 3 của", "Giấy ủy quyền 3 của", "QĐ 1673 và", "KẾ HOẠCH SỐ: 15 về"])
+def test_short_forms_with_either_tone_placement_or_case(text: str) -> None:
+    assert [c.kind for c in extract_citations(text)] == ["short"]

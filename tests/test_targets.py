@@ -194,3 +194,11 @@ def test_a_list_after_a_colon_splits_without_a_dangling_va() -> None:
     text = "Chỉ tiêu năm 2025: tổ chức 60 đoàn ra và 46 đoàn vào, 05 thỏa thuận quốc tế và, 02 biên bản ghi nhớ."
     got = [(t.text, t.value) for t in extract_targets(text, doc_year=2025)]
     assert got == [("60 đoàn ra", 60.0), ("46 đoàn vào", 46.0), ("05 thỏa thuận quốc tế", 5.0), ("02 biên bản ghi nhớ", 2.0)]
+
+
+# --------------------------------------------------------------------------- pre-checks
+def test_comparator_before_parenthesis_and_break() -> None:
+    (t,) = extract_targets("Kế hoạch: tổ chức không quá (20 đoàn) trong năm", 2025)
+    assert t.comparator == "<="
+    (t,) = extract_targets("Phấn đấu đạt trên\n 50% so với năm 2024")
+    assert t.comparator == ">=" and t.period is None
