@@ -60,6 +60,13 @@ _SECTION_LABELS = [
 # The ASCII characters a _SECTION_LABELS pattern can start with (I V X L C; digits; a-z; "-"; "+").  A line
 # opening with any other ASCII character matches none of them; non-ASCII ones (đ, "–", other digits) are tried.
 _SECTION_ASCII_STARTS = frozenset("IVXLC0123456789abcdefghijklmnopqrstuvwxyz-+")
+# The one pattern an ASCII first character can start (the sets above are disjoint), so a block opening with
+# one tries a single pattern; a non-ASCII one tries them all, in order.
+_SECTION_BY_ASCII_START = {
+    c: [(level, rx)]
+    for level, rx in _SECTION_LABELS
+    for c in {1: "IVXLC", 2: "0123456789", 3: "abcdefghijklmnopqrstuvwxyz", 4: "-", 5: "+"}[level]
+}
 _APPENDIX_HEAD_RE = regex.compile(r"^(?:PHỤ LỤC|Phụ lục)\s{1,3}(?:SỐ\s{1,2}|số\s{1,2})?(?P<label>[0-9]{1,3}|[IVXLC]{1,6}|[A-Z])\b")
 _APPENDIX_REF_RE = regex.compile(r"\b(?:các\s{1,2})?Phụ lục\s{1,3}(?P<labels>(?:[0-9]{1,3}|[IVXLC]{1,6})(?:\s{0,2}(?:,|và|-)\s{0,2}(?:[0-9]{1,3}|[IVXLC]{1,6})){0,10})\b")
 _KEEP_UPPER = {"UBND", "HĐND", "MTTQ", "ASEAN", "ODA", "NGO", "FDI", "TP", "TW", "CHDCND", "CHND", "XHCN", "VN", "BCH", "ĐBQH", "QH"}
@@ -398,11 +405,12 @@ def _parse_sections(doc: Document, body_start: int, body_stop: int) -> list[Sect
     for b in doc.blocks:
         if b.kind == "footnote" or b.char_start < body_start or b.char_start >= body_stop:
             continue
+        c0 = doc.text[b.char_start] if b.char_end > b.char_start else ""  # ("\n": an empty first line)
+        if not c0 or (c0.isascii() and c0 not in _SECTION_ASCII_STARTS):
+            continue  # no label can match: tested on the first character, before copying the first line
         nl = doc.text.find("\n", b.char_start, b.char_end)  # the block's first line (the block may be long)
         first = doc.text[b.char_start : nl if nl >= 0 else b.char_end]
-        if not first or (first[0].isascii() and first[0] not in _SECTION_ASCII_STARTS):
-            continue  # no label can match
-        for level, rx in _SECTION_LABELS:
+        for level, rx in _SECTION_BY_ASCII_START.get(first[0], _SECTION_LABELS):
             m = rx.match(first)
             if not m:
                 continue
@@ -440,6 +448,9 @@ def _appendices(doc: Document, body_start: int) -> list[str]:
     body = doc.text[: doc.body_end]
     for b in doc.blocks:
         if b.kind == "footnote":
+            continue
+        # the pattern opens with one of these two words: test for them before copying the block's text
+        if not doc.text.startswith(("PHỤ LỤC", "Phụ lục"), b.char_start, b.char_end):
             continue
         m = _APPENDIX_HEAD_RE.match(doc.text[b.char_start : b.char_end])
         if m:

@@ -76,3 +76,28 @@ def test_raw_dump_of_the_fixture_is_really_out_of_order():
     pdfium = pytest.importorskip("pypdfium2")
     page = pdfium.PdfDocument((FIXTURES / "signature_page_fallback_glyphs.pdf").read_bytes())[0]
     assert "N i nh n" in page.get_textpage().get_text_range()
+
+
+def test_compiled_superscript_layout_matches_the_python_one():
+    # _superscript_text (compiled kernel + the unit decision in Python) against _superscript_line, the
+    # reference, on random segments mixing text, spaces, gaps, raised small digits and units
+    import random
+
+    import numpy as np
+
+    from pipeline.readers.pdf_lines import _superscript_line, _superscript_text
+
+    rng = random.Random(7)
+    alphabet = "ab mkhcd12345ữ" + "\ue000"
+    for _ in range(400):
+        n = rng.randint(1, 30)
+        code = np.array([ord(rng.choice(alphabet)) for _ in range(n)], np.uint32)
+        glyph = np.array([chr(c) != " " and rng.random() > 0.1 for c in code.tolist()], np.bool_)
+        x0 = np.cumsum([rng.choice([5.0, 6.0, 9.0, 30.0]) for _ in range(n)])
+        x1 = x0 + 5.0
+        raised = np.array([rng.random() < 0.4 for _ in range(n)])
+        base = np.where(raised, 95.0, 100.0)
+        size = np.where(raised, 7.0, 12.0)
+        s = rng.randint(0, n - 1)
+        args = (code, x0, x1, base, size, glyph, 100.0, 12.0)
+        assert _superscript_text(s, n, *args) == _superscript_line(range(s, n), *args)

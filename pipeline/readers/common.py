@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Optional, Protocol, Sequence, TypeVar
 
 import numpy as np
 import regex
@@ -133,14 +133,35 @@ class Line:
     bold: bool = False
 
 
+class LineLike(Protocol):
+    """What :func:`rebuild_paragraphs` and :func:`join_lines` read of a line: a :class:`Line`, or the PDF
+    reader's own line object, passed as it is (a copy into a Line per line cost more than the reading)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def x0(self) -> float: ...
+    @property
+    def x1(self) -> float: ...
+    @property
+    def top(self) -> float: ...
+    @property
+    def size(self) -> float: ...
+    @property
+    def page(self) -> Optional[int]: ...
+
+
+AnyLine = TypeVar("AnyLine", bound=LineLike)
+
+
 def rebuild_paragraphs(
-    lines: Sequence[Line],
+    lines: Sequence[AnyLine],
     *,
     left: float,
     right: float,
     em: float,
     use_vertical: bool = True,
-) -> list[list[Line]]:
+) -> list[list[AnyLine]]:
     """Group physical lines into paragraphs.
 
     A new paragraph starts when the line is indented (first-line indent or a
@@ -149,8 +170,8 @@ def rebuild_paragraphs(
     larger-than-usual vertical gap (same page), or changes font size.
     A page break alone never ends a paragraph.
     """
-    paras: list[list[Line]] = []
-    cur: list[Line] = []
+    paras: list[list[AnyLine]] = []
+    cur: list[AnyLine] = []
     width = max(right - left, 1.0)
     gaps: list[float] = []
     if use_vertical:
@@ -193,7 +214,7 @@ def rebuild_paragraphs(
     return paras
 
 
-def join_lines(lines: Sequence[Line]) -> str:
+def join_lines(lines: Sequence[LineLike]) -> str:
     """Fold :func:`join_two` over the lines (the first one stripped).
 
     Kept as a list of parts joined once at the end (re-concatenating the growing paragraph per line is

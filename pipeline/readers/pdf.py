@@ -20,7 +20,7 @@ import regex
 
 from pipeline.errors import ReadError
 from pipeline.readers.ocr import needs_ocr, ocr_pdf_page, repair_ocr_text, tesseract_available
-from pipeline.readers.pdf_lines import Glyphs, PLine, footnote_rule, lay_out, page_glyphs, text_glyphs
+from pipeline.readers.pdf_lines import Glyphs, PLine, RawPage, footnote_rule, lay_out, page_glyphs, text_glyphs
 from pipeline.readers.common import (
     PAGE_NUMBER_RE,
     Line,
@@ -67,10 +67,6 @@ def _mode(values: list[float], default: float) -> float:
     if not values:
         return default
     return Counter(round(v * 2) / 2 for v in values).most_common(1)[0][0]
-
-
-def _is_running(ln: PLine, H: float) -> bool:
-    return ln.base < 0.12 * H or ln.base > 0.90 * H
 
 
 def _fits_column(x: PLine, col: list[PLine], em: float) -> bool:
@@ -233,7 +229,7 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
         warnings: list[str] = []
         ocr_ok = None  # tesseract availability, checked once when a page needs it
         for pi in range(n_pages):
-            page = pdf[pi]
+            page = pdf[pi] if pdf.formenv else RawPage(pdf, pi)  # (forms are never initialised here)
             try:
                 H = page.get_height()
                 glyphs = page_glyphs(page)
@@ -313,19 +309,30 @@ def _ocr_glyphs(data: bytes, page_index: int, path: str) -> tuple[Glyphs, float]
     return text_glyphs(boxes), float(pg.mean_confidence or 0.0)
 
 
-def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optional[float]], n_pages: int) -> RawDoc:
-    all_lines = [ln for p in pages for ln in p]
+def _body_size(pages: list[list[PLine]]) -> float:
+    """The font size (rounded to 0.5) holding the most characters; ties: the size seen first.  Summed per
+    exact size first (a plan has a handful of sizes, and rounding each of its ~500 lines costs more), then
+    folded into the rounded sizes in order of first appearance, so Counter.most_common sees the same order."""
+    by_size: dict[float, int] = {}
+    for p in pages:
+        for ln in p:
+            by_size[ln.size] = by_size.get(ln.size, 0) + len(ln.text)
     weights: Counter = Counter()
-    for ln in all_lines:
-        weights[round(ln.size * 2) / 2] += len(ln.text)
-    body_size = weights.most_common(1)[0][0] if weights else 12.0
+    for size, n in by_size.items():
+        weights[round(size * 2) / 2] += n
+    return weights.most_common(1)[0][0] if weights else 12.0
+
+
+def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optional[float]], n_pages: int) -> RawDoc:
+    body_size = _body_size(pages)
     em = body_size
     # ---- running headers / footers and page numbers
     keys: Counter = Counter()
     # per page: the digit-masked text of each line in the top/bottom zone (None for other lines)
     zone_keys: list[list[Optional[str]]] = []
     for p, H in zip(pages, heights):
-        masked = [_DIGITS_RE.sub("#", ln.text) if _is_running(ln, H) else None for ln in p]
+        top, bottom = 0.12 * H, 0.90 * H  # running headers/footers live above/below these, per page
+        masked = [_DIGITS_RE.sub("#", ln.text) if (ln.base < top or ln.base > bottom) else None for ln in p]
         zone_keys.append(masked)
         keys.update({k for k in masked if k is not None})
     repeated = {k for k, c in keys.items() if n_pages >= 3 and c >= max(2, 0.5 * n_pages)}
@@ -402,7 +409,7 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
     for p in body_pages:
         items.extend(_group_columns(p, em, left, right))
     blocks: list[RawBlock] = []
-    run: list[Line] = []
+    run: list[PLine] = []  # PLines go to rebuild_paragraphs as they are: it reads what a Line has
 
     def flush() -> None:
         if not run:
@@ -421,7 +428,7 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
                 if text.strip():
                     blocks.append(RawBlock(kind="table_cell", text=text, page=it.page))
         else:
-            run.append(Line(it.text, it.x0, it.x1, it.top, it.base, it.size, it.page))  # text, x0, x1, top, bottom, size, page
+            run.append(it)
     flush()
     labels = {f.label for f in footnotes}
     for b in blocks:  # markers without a footnote are plain superscript digits

@@ -32,6 +32,7 @@ import llvmlite.binding as llvm
 import numba
 import numpy as np
 import pypdfium2.raw as pdfium_c
+from pypdfium2 import PdfiumError
 import regex
 
 from pipeline.readers.common import marker
@@ -46,7 +47,7 @@ _SKIP, _GLYPH, _SPACE = 0, 1, 2
 _IS_SPACE = np.array([chr(i).isspace() for i in range(0x3001)], dtype=np.bool_)
 
 
-@dataclass
+@dataclass(slots=True)  # slots: ~50 000 of them per 100 plans, built once and read many times
 class PLine:
     """One line (or one column segment of a line) of a page, y measured downwards."""
 
@@ -194,18 +195,50 @@ def footnote_rule(page) -> Optional[float]:
     return None if sep != sep else float(sep)
 
 
+class RawPage:
+    """A page loaded and closed through PDFium's C API, as ``PdfDocument.get_page`` and ``PdfPage.close``
+    do (same calls, same error) for a document without a form environment, offering what
+    :func:`page_glyphs` and :func:`footnote_rule` use of a pypdfium2 page.  pypdfium2's page object
+    registers a finalizer per page, which cost about as much as reading the page's characters."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, pdf, index: int) -> None:
+        raw = pdfium_c.FPDF_LoadPage(pdf.raw, index)
+        if not raw:
+            raise PdfiumError("Failed to load page.")
+        self.raw = raw
+
+    def get_width(self) -> float:
+        return pdfium_c.FPDF_GetPageWidthF(self.raw)
+
+    def get_height(self) -> float:
+        return pdfium_c.FPDF_GetPageHeightF(self.raw)
+
+    def close(self) -> None:
+        pdfium_c.FPDF_ClosePage(self.raw)
+
+
 def page_glyphs(page) -> Glyphs:
-    """Every character of one pypdfium2 page with its geometry."""
-    tp = page.get_textpage()
+    """Every character of one pypdfium2 page with its geometry.
+
+    The text page is loaded and closed through PDFium's C API, as ``page.get_textpage()``, ``count_chars()``
+    and ``close()`` do (same calls, same errors), without pypdfium2's wrapper object: its finalizer
+    bookkeeping cost more than reading a page's characters."""
+    tp = pdfium_c.FPDFText_LoadPage(page.raw)
+    if not tp:
+        raise PdfiumError("Failed to load text page.")
     try:
-        n = tp.count_chars()
+        n = pdfium_c.FPDFText_CountChars(tp)
+        if n == -1:
+            raise PdfiumError("Failed to get character count.")
         g = Glyphs(max(n, 0))
         if n > 0:
-            raw = ctypes.cast(tp.raw, ctypes.c_void_p).value
+            raw = ctypes.cast(tp, ctypes.c_void_p).value
             read_chars(raw, n, float(page.get_height()), _IS_SPACE, g.code, g.x0, g.x1, g.base, g.size, g.kind)
         return g
     finally:
-        tp.close()
+        pdfium_c.FPDFText_ClosePage(tp)
 
 
 def text_glyphs(line_boxes: list[tuple[str, float, float, float, float]]) -> Glyphs:
@@ -460,6 +493,57 @@ def _lay_out(gid, code, x0, x1, base, size, glyph, digit, space_em, column_em): 
 
 
 _IS_DIGIT = np.array([chr(i).isdigit() for i in range(0x10000)], dtype=np.bool_)
+_IS_DIGIT_NB = _IS_DIGIT  # read by _sup_kernel as a global (frozen into the compiled code as a constant)
+
+
+@numba.njit(nogil=True, cache=True)
+def _page_layout(order, code_all, x0_all, x1_all, base_all, size_all, kind_all, is_digit, space_em, column_em):  # pragma: no cover - compiled
+    """Everything :func:`lay_out` does to a page between the baseline sort and the Python lines, in one
+    compiled call: a Python -> Numba call unboxes each array argument (~1 µs each), and the per-page gathers
+    and three kernel calls this replaces cost ~70 µs a page.  ``order``: the kept elements sorted (stably) by
+    baseline.  Returns (ok, segs, out, code, x0, x1, base, size, glyph) -- the elements in layout order
+    (:func:`_superscript_line` reads them); ok is False when the lines were not numbered in order (not
+    reached), and the caller then takes the general path."""
+    m = order.shape[0]
+    sbase = np.empty(m, np.float64)
+    ssize = np.empty(m, np.float64)
+    sglyph = np.empty(m, np.bool_)
+    sx0 = np.empty(m, np.float64)
+    sx1 = np.empty(m, np.float64)
+    for k in range(m):
+        o = order[k]
+        sbase[k] = base_all[o]
+        ssize[k] = size_all[o]
+        sglyph[k] = kind_all[o] == _GLYPH
+        sx0[k] = x0_all[o]
+        sx1[k] = x1_all[o]
+    gid = _group_lines(sbase, ssize, sglyph)
+    o2 = _order_in_lines(gid, sx0, sx1)
+    code = np.empty(m, np.uint32)
+    x0 = np.empty(m, np.float64)
+    x1 = np.empty(m, np.float64)
+    base = np.empty(m, np.float64)
+    size = np.empty(m, np.float64)
+    glyph = np.empty(m, np.bool_)
+    digit = np.empty(m, np.bool_)
+    g2 = np.empty(m, np.int64)
+    if o2.shape[0] != m:
+        return False, np.empty((0, 7), np.float64), np.empty(0, np.uint32), code, x0, x1, base, size, glyph
+    n_digit = is_digit.shape[0]
+    for k in range(m):
+        j = o2[k]
+        o = order[j]
+        c = code_all[o]
+        code[k] = c
+        x0[k] = sx0[j]
+        x1[k] = sx1[j]
+        base[k] = sbase[j]
+        size[k] = ssize[j]
+        glyph[k] = sglyph[j]
+        digit[k] = c < n_digit and is_digit[c]
+        g2[k] = gid[j]
+    segs, out = _lay_out(g2, code, x0, x1, base, size, glyph, digit, space_em, column_em)
+    return True, segs, out, code, x0, x1, base, size, glyph
 
 
 def lay_out(g: Glyphs, page_no: int) -> list[PLine]:
@@ -467,12 +551,19 @@ def lay_out(g: Glyphs, page_no: int) -> list[PLine]:
     keep = np.flatnonzero(g.kind)
     if keep.size == 0:
         return []
-    order = keep[np.argsort(g.base[keep], kind="stable")]
+    order = keep[np.argsort(g.base[keep], kind="stable")]  # NumPy's stable sort (NaN last), as before
+    ok, segs, out, code, x0, x1, base, size, glyph = _page_layout(
+        order, g.code, g.x0, g.x1, g.base, g.size, g.kind, _IS_DIGIT, _SPACE_EM, _COLUMN_EM)
+    if not ok:
+        return _lay_out_general(g, order, page_no)
+    return _lines_of(segs, out, code, x0, x1, base, size, glyph, page_no)
+
+
+def _lay_out_general(g: Glyphs, order: np.ndarray, page_no: int) -> list[PLine]:
+    """The layout with NumPy's general sort of the lines (for line numbers out of order; not reached)."""
     kind = g.kind[order]
     gid = _group_lines(g.base[order], g.size[order], kind == _GLYPH)
-    o2 = _order_in_lines(gid, g.x0[order], g.x1[order])
-    if o2.size != gid.size:  # not reached (_group_lines numbers lines in order): the general sort
-        o2 = np.lexsort((g.x1[order], g.x0[order], gid))
+    o2 = np.lexsort((g.x1[order], g.x0[order], gid))
     order = order[o2]
     gid = gid[o2]
     code = g.code[order]
@@ -480,21 +571,139 @@ def lay_out(g: Glyphs, page_no: int) -> list[PLine]:
     glyph = g.kind[order] == _GLYPH
     digit = _IS_DIGIT[np.minimum(code, 0xFFFF)] & (code <= 0xFFFF)
     segs, out = _lay_out(gid, code, x0, x1, base, size, glyph, digit, _SPACE_EM, _COLUMN_EM)
+    return _lines_of(segs, out, code, x0, x1, base, size, glyph, page_no)
+
+
+def _line_order(segs: np.ndarray) -> list[int]:
+    """Indices of the segments sorted by (round(base), x0), as ``sorted(key=lambda: (round(base, 0), x0))``:
+    np.lexsort is stable and np.round (to even) rounds as Python's round(x, 0) does.  Python compares
+    tuples holding NaN differently from NumPy, so a NaN (not seen in practice) takes Python's sort."""
+    rbase, sx0 = np.round(segs[:, 2]), segs[:, 4]
+    if np.isnan(rbase).any() or np.isnan(sx0).any():
+        keys = list(zip(rbase.tolist(), sx0.tolist()))
+        return sorted(range(len(keys)), key=keys.__getitem__)
+    return np.lexsort((sx0, rbase)).tolist()
+
+
+def _lines_of(segs: np.ndarray, out: np.ndarray, code, x0, x1, base, size, glyph, page_no: int) -> list[PLine]:
+    """The segments of :func:`_lay_out` -> PLines in reading order (empty ones dropped)."""
     texts = out.tobytes().decode("utf-32-le").split("\x00")
+    rows = segs.tolist()
     lines: list[PLine] = []
-    for (s, e, lbase, lsize, sx0, sx1, sup), seg_text in zip(segs.tolist(), texts):
+    # sorted before the empty segments are dropped: a stable sort keeps the kept ones in the same order
+    for i in _line_order(segs):
+        s, e, lbase, lsize, sx0, sx1, sup = rows[i]
         label: Optional[str] = None
         if sup:
-            text, label = _superscript_line(range(int(s), int(e)), code, x0, x1, base, size, glyph, lbase, lsize)
+            text, label = _superscript_text(int(s), int(e), code, x0, x1, base, size, glyph, lbase, lsize)
         else:
-            text = seg_text.strip()
+            text = texts[i].strip()
         if text:  # positional: base, size, page, x0, x1, text, sup_label, top
             lines.append(PLine(lbase, lsize, page_no, sx0, sx1, text, label, lbase - lsize))
-    lines.sort(key=lambda ln: (round(ln.base, 0), ln.x0))
     return lines
 
 
 _UNIT_RE = regex.compile(r"(?:\b(?:k|c|d|m)?m|ha)$")
+
+
+@numba.njit(nogil=True, cache=True)
+def _sup_kernel(s, e, code, x0, x1, base, size, glyph, lbase, lsize, space_em):  # pragma: no cover - compiled
+    """:func:`_superscript_line` for the elements [s, e), compiled, except the one decision that needs the
+    unit pattern: every superscript run after text is written as plain digits and listed in ``runs`` (its
+    start and end in ``out``), and the caller makes it a marker or leaves it ("m²").  None of the choices
+    made here depends on that decision (a marker and plain digits both end in a non-space).  Returns
+    (ok, out, runs, lead): ok is False when a glyph lies beyond the BMP (the digit test here is
+    ``_IS_DIGIT``'s, str.isdigit() covers more), lead is the leading label's digits (empty when none)."""
+    n = e - s
+    out = np.empty(2 * n + 1, np.uint32)
+    runs = np.empty((n + 1, 2), np.int64)
+    run = np.empty(n + 1, np.uint32)
+    lead = np.empty(n + 1, np.uint32)
+    n_out = 0
+    n_runs = 0
+    n_run = 0
+    n_lead = 0
+    visible_seen = False
+    seen_before_sup = False
+    gap_space = space_em * max(lsize, 1.0)
+    small = 0.8 * lsize
+    raised = lbase - 0.12 * lsize
+    prev = -1
+    for k in range(s, e + 1):
+        # k == e: the final flush; flush = what _superscript_line's flush_sup does, inlined at each call site
+        flush = k == e
+        emit_space = False
+        is_sup = False
+        if k < e:
+            c = code[k]
+            if glyph[k] and c > 0xFFFF:
+                return False, out[:0], runs[:0], lead[:0]
+            if not glyph[k]:
+                if n_out > 0 and out[n_out - 1] != 32:
+                    flush = True
+                    emit_space = True
+                prev = k
+            else:
+                is_sup = _IS_DIGIT_NB[c] and size[k] < small and base[k] < raised
+                if prev >= 0 and glyph[prev] and x0[k] - x1[prev] > gap_space and not is_sup:
+                    flush = True
+                    emit_space = True  # only if the output still does not end in a space (checked below)
+                if not is_sup:
+                    flush = True
+        if flush and n_run > 0:
+            if not seen_before_sup:
+                for j in range(n_run):
+                    lead[j] = run[j]
+                n_lead = n_run
+            else:
+                runs[n_runs, 0] = n_out
+                for j in range(n_run):
+                    out[n_out] = run[j]
+                    n_out += 1
+                runs[n_runs, 1] = n_out
+                n_runs += 1
+            n_run = 0
+        if k == e:
+            break
+        if emit_space and n_out > 0 and out[n_out - 1] != 32:
+            out[n_out] = 32
+            n_out += 1
+        if glyph[k]:
+            if is_sup:
+                if n_run == 0:
+                    seen_before_sup = visible_seen
+                run[n_run] = code[k]
+                n_run += 1
+            else:
+                out[n_out] = code[k]
+                n_out += 1
+                visible_seen = True
+            prev = k
+    return True, out[:n_out], runs[:n_runs], lead[:n_lead]
+
+
+def _superscript_text(s: int, e: int, code, x0, x1, base, size, glyph, lbase: float, lsize: float) -> tuple[str, Optional[str]]:
+    """:func:`_superscript_line` of the elements [s, e): the compiled kernel lays the segment out, Python
+    decides for each superscript run after text whether it is a footnote marker or digits after a unit."""
+    ok, out, runs, lead = _sup_kernel(s, e, code, x0, x1, base, size, glyph, lbase, lsize, _SPACE_EM)
+    try:
+        text = out.tobytes().decode("utf-32-le")
+    except UnicodeDecodeError:  # a lone surrogate (OCR text): chr() takes it, the codec does not
+        ok = False
+    if not ok:
+        return _superscript_line(range(s, e), code, x0, x1, base, size, glyph, lbase, lsize)
+    label = lead.tobytes().decode("utf-32-le") if lead.size else None  # digits only
+    if not runs.size:
+        return text.strip(), label
+    done: list[str] = []  # the text so far, runs decided (the unit test reads its last 3 characters)
+    last = 0
+    for a, b in runs.tolist():
+        done.append(text[last:a])
+        lab = text[a:b]
+        done.append(lab if _UNIT_RE.search("".join(done)[-3:]) else marker(lab))
+        last = b
+    done.append(text[last:])
+    return "".join(done).strip(), label
 
 
 def _superscript_line(idx: range, code, x0, x1, base, size, glyph, lbase: float, lsize: float) -> tuple[str, Optional[str]]:
