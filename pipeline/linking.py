@@ -251,8 +251,7 @@ def _link_schema() -> pa.Schema:
 def link_in_memory(parts: "Parts", documents: pa.Table) -> Linked:
     """:func:`link_result` over the current corpus of ``parts``, as a :class:`Linked`."""
     rel = parts.batches("relation_mentions", schema("relation_mentions").names).read_all()
-    result = link_result((b for t in parts.tables("citations", list(LINKER_COLUMNS)) for b in t.to_batches()),
-                         documents, rel)
+    result = link_result(parts.batches("citations", list(LINKER_COLUMNS)), documents, rel)
     ls = result.citation_links
     target = _link_schema()
     links = pa.table({

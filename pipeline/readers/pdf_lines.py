@@ -492,8 +492,7 @@ def _lay_out(gid, code, x0, x1, base, size, glyph, digit, space_em, column_em): 
     return segs[:n_seg], out[:n_out]
 
 
-_IS_DIGIT = np.array([chr(i).isdigit() for i in range(0x10000)], dtype=np.bool_)
-_IS_DIGIT_NB = _IS_DIGIT  # read by _sup_kernel as a global (frozen into the compiled code as a constant)
+_IS_DIGIT = np.array([chr(i).isdigit() for i in range(0x10000)], dtype=np.bool_)  # _sup_kernel reads it as a global (a constant)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -501,9 +500,8 @@ def _page_layout(order, code_all, x0_all, x1_all, base_all, size_all, kind_all, 
     """Everything :func:`lay_out` does to a page between the baseline sort and the Python lines, in one
     compiled call: a Python -> Numba call unboxes each array argument (~1 µs each), and the per-page gathers
     and three kernel calls this replaces cost ~70 µs a page.  ``order``: the kept elements sorted (stably) by
-    baseline.  Returns (ok, segs, out, code, x0, x1, base, size, glyph) -- the elements in layout order
-    (:func:`_superscript_line` reads them); ok is False when the lines were not numbered in order (not
-    reached), and the caller then takes the general path."""
+    baseline.  Returns (segs, out, code, x0, x1, base, size, glyph) -- the elements in layout order
+    (:func:`_superscript_line` reads them)."""
     m = order.shape[0]
     sbase = np.empty(m, np.float64)
     ssize = np.empty(m, np.float64)
@@ -527,8 +525,8 @@ def _page_layout(order, code_all, x0_all, x1_all, base_all, size_all, kind_all, 
     glyph = np.empty(m, np.bool_)
     digit = np.empty(m, np.bool_)
     g2 = np.empty(m, np.int64)
-    if o2.shape[0] != m:
-        return False, np.empty((0, 7), np.float64), np.empty(0, np.uint32), code, x0, x1, base, size, glyph
+    if o2.shape[0] != m:  # cannot happen: _group_lines numbers the lines in order (it only ever increments)
+        raise ValueError("internal error: lines not numbered in order")
     n_digit = is_digit.shape[0]
     for k in range(m):
         j = o2[k]
@@ -543,7 +541,7 @@ def _page_layout(order, code_all, x0_all, x1_all, base_all, size_all, kind_all, 
         digit[k] = c < n_digit and is_digit[c]
         g2[k] = gid[j]
     segs, out = _lay_out(g2, code, x0, x1, base, size, glyph, digit, space_em, column_em)
-    return True, segs, out, code, x0, x1, base, size, glyph
+    return segs, out, code, x0, x1, base, size, glyph
 
 
 def lay_out(g: Glyphs, page_no: int) -> list[PLine]:
@@ -552,25 +550,8 @@ def lay_out(g: Glyphs, page_no: int) -> list[PLine]:
     if keep.size == 0:
         return []
     order = keep[np.argsort(g.base[keep], kind="stable")]  # NumPy's stable sort (NaN last), as before
-    ok, segs, out, code, x0, x1, base, size, glyph = _page_layout(
+    segs, out, code, x0, x1, base, size, glyph = _page_layout(
         order, g.code, g.x0, g.x1, g.base, g.size, g.kind, _IS_DIGIT, _SPACE_EM, _COLUMN_EM)
-    if not ok:
-        return _lay_out_general(g, order, page_no)
-    return _lines_of(segs, out, code, x0, x1, base, size, glyph, page_no)
-
-
-def _lay_out_general(g: Glyphs, order: np.ndarray, page_no: int) -> list[PLine]:
-    """The layout with NumPy's general sort of the lines (for line numbers out of order; not reached)."""
-    kind = g.kind[order]
-    gid = _group_lines(g.base[order], g.size[order], kind == _GLYPH)
-    o2 = np.lexsort((g.x1[order], g.x0[order], gid))
-    order = order[o2]
-    gid = gid[o2]
-    code = g.code[order]
-    x0, x1, base, size = g.x0[order], g.x1[order], g.base[order], g.size[order]
-    glyph = g.kind[order] == _GLYPH
-    digit = _IS_DIGIT[np.minimum(code, 0xFFFF)] & (code <= 0xFFFF)
-    segs, out = _lay_out(gid, code, x0, x1, base, size, glyph, digit, _SPACE_EM, _COLUMN_EM)
     return _lines_of(segs, out, code, x0, x1, base, size, glyph, page_no)
 
 
@@ -644,7 +625,7 @@ def _sup_kernel(s, e, code, x0, x1, base, size, glyph, lbase, lsize, space_em): 
                     emit_space = True
                 prev = k
             else:
-                is_sup = _IS_DIGIT_NB[c] and size[k] < small and base[k] < raised
+                is_sup = _IS_DIGIT[c] and size[k] < small and base[k] < raised
                 if prev >= 0 and glyph[prev] and x0[k] - x1[prev] > gap_space and not is_sup:
                     flush = True
                     emit_space = True  # only if the output still does not end in a space (checked below)
