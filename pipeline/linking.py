@@ -9,11 +9,14 @@ Two ways to run the same linking rules; :func:`link_batches` (publish) picks one
 
   1. per batch part (whole documents): :func:`pipeline.linker.prepare` (identity of each citation) →
      ``rows`` spill, one compact row per citation;
-  2. by key (ns, issuer, type, number), input order: :func:`pipeline.linker.link_group` → ``full`` spill;
+  2. by key (ns, issuer, type, number), input order: :func:`pipeline.linker.link_group` → ``full`` spill
+     (each full citation with what step 4 reads of it: LINKED_SCHEMA);
   3. by document, input order: :func:`pipeline.linker.link_shorts` and :func:`pipeline.linker.doc_relations`
-     → ``short`` spill and the relations;
-  4. by instrument id, input order: :func:`pipeline.linker.link_instrument` → the instruments, the conflicts
-     and the ``links`` spill (the link columns of every citation, merged into ``citations`` by
+     → ``short`` spill (each short form, LINKED_SCHEMA) and the relations;
+  4. by instrument id, input order, from the ``full`` and ``short`` spills (every citation is in exactly
+     one; no join: a hash join against the whole ``rows`` spill made each query's memory grow with the
+     corpus): :func:`pipeline.linker.link_instrument` → the instruments, the conflicts and the ``links``
+     spill (the link columns of every citation, merged into ``citations`` by
      :func:`pipeline.publishing.with_links` a chunk of documents at a time).
 
   What stays in memory: the current documents' province and date (one small entry per document), the
@@ -22,14 +25,15 @@ Two ways to run the same linking rules; :func:`link_batches` (publish) picks one
   with ``instrument_id → symbol``, one entry per instrument; a conflict lists every citation it involves).
   Each step's query sorts one hash bucket of about ``LINK_ROWS_PER_BUCKET`` rows at a time (a group never
   straddles two buckets); each bucket query scans the spill again, so the scans grow as N²/bucket (cheap up
-  to tens of thousands of plans). The spills live under ``Parts.spill`` and go with the connection.
+  to tens of thousands of plans; the one join left, step 3's, has both sides cut to the bucket before it
+  is built). The spills live under ``Parts.spill`` and go with the connection.
 """
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -97,13 +101,18 @@ ROWS_SCHEMA = pa.schema(
     + [(f.name, _arrow_type(str(f.type))) for f in fields(CitationRow) if f.name != "extra"]
     + [("i_" + name, _arrow_type(t)) for name, t in IDENT_FIELDS]
 )
-RESULT_SCHEMA = pa.schema([("seq", pa.int64()), ("iid", pa.string()), ("conf", pa.float64()),
-                           ("evid", pa.string()), ("amb", pa.bool_())])
-SHORT_SCHEMA = pa.schema(list(RESULT_SCHEMA) + [f for f in ROWS_SCHEMA if f.name.startswith("i_")])
+# What the last step reads of each citation, written by the steps that link it (full citations by key, short
+# forms by document): its INSTRUMENT_FIELDS, its identity and its result, so the last step joins nothing.
+_TWO_STEP_FIELDS = (*INSTRUMENT_FIELDS, *(f for f in GROUP_FIELDS if f not in INSTRUMENT_FIELDS))
+LINKED_SCHEMA = pa.schema(
+    [ROWS_SCHEMA.field(n) for n in ("seq", "lmention", "fsubject", *INSTRUMENT_FIELDS)]
+    + [f for f in ROWS_SCHEMA if f.name.startswith("i_")]
+    + [("iid", pa.string()), ("conf", pa.float64()), ("evid", pa.string()), ("amb", pa.bool_())]
+)
 LINKS_SCHEMA = pa.schema([("seq", pa.int64()), ("doc_id", pa.string()), ("mention", pa.int64()),
                           ("instrument_id", pa.string()), ("link_confidence", pa.float64()),
                           ("link_evidence", pa.string()), ("ambiguous", pa.bool_())])
-_IDENT_COLS = [f.name for f in SHORT_SCHEMA if f.name.startswith("i_")]
+_IDENT_COLS = [f.name for f in ROWS_SCHEMA if f.name.startswith("i_")]
 
 
 def _rows_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
@@ -120,9 +129,15 @@ def _ident_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
             for name, _ in IDENT_FIELDS}
 
 
-def _result_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
-    return {"seq": [it.seq for it in items], "iid": [it.iid for it in items], "conf": [it.conf for it in items],
-            "evid": [it.evid for it in items], "amb": [it.amb for it in items]}
+def _linked_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {"seq": [it.seq for it in items], "lmention": [it.mention for it in items],
+                                  "fsubject": [it.subject for it in items]}
+    for f in INSTRUMENT_FIELDS:
+        cols[f] = [getattr(it.row, f) for it in items]
+    cols.update(_ident_columns(items))
+    cols.update({"iid": [it.iid for it in items], "conf": [it.conf for it in items],
+                 "evid": [it.evid for it in items], "amb": [it.amb for it in items]})
+    return cols
 
 
 _RESULT_COLS = ["iid", "conf", "evid", "amb"]
@@ -288,19 +303,21 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
     n_buckets = max(1, -(-rows_f.rows // LINK_ROWS_PER_BUCKET))
     counts["buckets"] = n_buckets
 
-    def groups(source: str, bucket: str, fields_: Sequence[str], key: list[str], results: bool) -> Iterator[list[LinkItem]]:
-        """The groups of every bucket: each query sorts the rows whose ``bucket`` expression hashes to it."""
+    def groups(source: Callable[[str], str], bucket: str, fields_: Sequence[str], key: list[str],
+               results: bool) -> Iterator[list[LinkItem]]:
+        """The groups of every bucket: each query sorts the rows whose ``bucket`` expression hashes to it;
+        ``source(cond)`` is the FROM clause with the bucket's condition ``cond`` put where it filters first."""
         for b in range(n_buckets):
-            yield from _groups(con, f"{source} WHERE hash({bucket}) % {n_buckets} = {b}", fields_, key, results)
+            yield from _groups(con, source(f"hash({bucket}) % {n_buckets} = {b}"), fields_, key, results)
 
     # 2. full citations, one key at a time, in input order
-    full_f = _Spill(spill / "full.parquet", RESULT_SCHEMA)
+    full_f = _Spill(spill / "full.parquet", LINKED_SCHEMA)
     try:
-        source = f"(SELECT * FROM {rows} WHERE i_ns IS NOT NULL) s"
         key = ["i_ns", "i_issuer", "i_type", "i_num"]
-        for members in groups(source, ", ".join(key), GROUP_FIELDS, key, False):
+        for members in groups(lambda cond: f"(SELECT * FROM {rows} WHERE i_ns IS NOT NULL AND {cond}) s",
+                              ", ".join(key), _TWO_STEP_FIELDS, key, False):
             link_group(group_key(members[0].ident), members)
-            full_f.add(_result_columns(members))
+            full_f.add(_linked_columns(members))
             counts["keys"] += 1
     finally:
         full_f.close()
@@ -308,16 +325,23 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
     # 3. short forms and relations, one document at a time (only documents that have either)
     rel_by_doc = _relations_by_doc(parts.batches("relation_mentions", schema("relation_mentions").names).read_all())
     con.register("rel_docs", pa.table({"doc_id": pa.array(sorted(rel_by_doc), pa.string())}))
-    short_f = _Spill(spill / "short.parquet", SHORT_SCHEMA)
+    short_f = _Spill(spill / "short.parquet", LINKED_SCHEMA)
     rel_rows: list[RelationRow] = []
     try:
-        source = (f"(SELECT r.*, f.iid, f.conf, f.evid, f.amb FROM {rows} r "
-                  f"LEFT JOIN read_parquet({_lit(full_f.path)}) f USING (seq) "
-                  f"WHERE r.doc_id IN (SELECT doc_id FROM {rows} WHERE kind = 'short' UNION SELECT doc_id FROM rel_docs)) s")
-        for doc_items in groups(source, "doc_id", ROW_FIELDS, ["doc_id"], True):
+        docs_with = f"(SELECT doc_id FROM {rows} WHERE kind = 'short' UNION SELECT doc_id FROM rel_docs)"
+
+        def by_doc(cond: str) -> str:
+            # the join's sides are both cut to the bucket first (its hash table then holds one bucket)
+            mine = f"(SELECT * FROM {rows} WHERE {cond} AND doc_id IN {docs_with})"
+            return (f"(SELECT r.*, f.iid, f.conf, f.evid, f.amb FROM {mine} r LEFT JOIN "
+                    f"(SELECT seq, iid, conf, evid, amb FROM read_parquet({_lit(full_f.path)}) "
+                    f"WHERE seq IN (SELECT seq FROM {mine})) f "
+                    f"USING (seq)) s")
+
+        for doc_items in groups(by_doc, "doc_id", ROW_FIELDS, ["doc_id"], True):
             link_shorts(doc_items)
             shorts = [it for it in doc_items if it.row.kind == "short"]
-            short_f.add({**_result_columns(shorts), **_ident_columns(shorts)})
+            short_f.add(_linked_columns(shorts))
             doc_id = doc_items[0].row.doc_id
             if doc_id in rel_by_doc:
                 rel_rows.extend(doc_relations(doc_id, rel_by_doc[doc_id], doc_items))
@@ -331,13 +355,14 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
     instruments: list[Instrument] = []
     conflicts = []
     try:
-        nulls = ", ".join(f"NULL::{pa_sql(f.type)} AS {f.name}" for f in SHORT_SCHEMA if f.name in _IDENT_COLS)
-        results = (f"SELECT seq, iid, conf, evid, amb, {nulls} FROM read_parquet({_lit(full_f.path)}) "
-                   f"UNION ALL SELECT * FROM read_parquet({_lit(short_f.path)})")
-        cols = ", ".join(f"COALESCE(r.{c}, x.{c}) AS {c}" if c in _IDENT_COLS else f"r.{c}" for c in ROWS_SCHEMA.names)
-        source = (f"(SELECT {cols}, COALESCE(x.iid, '?') AS iid, x.conf, x.evid, x.amb "
-                  f"FROM {rows} r JOIN ({results}) x USING (seq)) s")
-        for members in groups(source, "iid", INSTRUMENT_FIELDS, ["iid"], True):
+        # every citation is in exactly one of the two spills, with all this step reads: no join
+        linked = (f"(SELECT * FROM read_parquet({_lit(full_f.path)}) "
+                  f"UNION ALL SELECT * FROM read_parquet({_lit(short_f.path)}))")
+
+        def by_instrument(cond: str) -> str:
+            return f"(SELECT * REPLACE (COALESCE(iid, '?') AS iid) FROM {linked} WHERE {cond}) s"
+
+        for members in groups(by_instrument, "COALESCE(iid, '?')", INSTRUMENT_FIELDS, ["iid"], True):
             ins, cons = link_instrument(members[0].iid, members)
             instruments.append(ins)
             conflicts.extend(cons)
@@ -357,11 +382,6 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
     out = LinkResult(instruments, [], conflicts, with_symbols(rel_rows, symbol_of)).tables(links=False)
     links = parts.sorted_file(links_f.path, _link_schema(), ["doc_id", "mention", "seq"])
     return Linked(links, {name: to_table(name, out[name]) for name in ("instruments", "relations", "conflicts")}, counts)
-
-
-def pa_sql(t: pa.DataType) -> str:
-    """The DuckDB type name of an Arrow type used in the spills."""
-    return {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN"}[t]
 
 
 def published_result(tables: dict[str, pa.Table]) -> LinkResult:

@@ -46,7 +46,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "failures": [],
 }
 
-DOCS_PER_CHUNK = 2000  # documents whose rows are sorted together (in memory) when a table is published
+DOCS_PER_CHUNK = 1000  # documents whose rows are sorted together (in memory) when a table is published
 DUCKDB_MEMORY_LIMIT = "1GB"  # a ceiling for DuckDB's working memory (a chunk needs far less)
 ROWS_PER_BATCH = 65_536  # rows per record batch handed to the Parquet writer (one row group each)
 LINK_COLUMNS = ("instrument_id", "link_confidence", "link_evidence", "ambiguous")

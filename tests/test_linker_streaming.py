@@ -173,11 +173,13 @@ def test_streamed_linker_sorts_a_bucket_of_groups_at_a_time(corpus, monkeypatch)
     monkeypatch.setattr(linking, "LINK_ROWS_PER_BUCKET", 4)
     monkeypatch.setattr(linking, "LINK_IN_MEMORY_MAX_CITATIONS", 0)  # this corpus has more: streamed
     seen: list[list[int]] = []
+    sources: list[str] = []
     orig = linking._groups
 
     def spy(*a, **k):
         sizes: list[int] = []
         seen.append(sizes)
+        sources.append(a[1])
         for g in orig(*a, **k):
             sizes.append(len(g))
             yield g
@@ -197,6 +199,11 @@ def test_streamed_linker_sorts_a_bucket_of_groups_at_a_time(corpus, monkeypatch)
     assert counts["buckets"] == -(-n // 4) > 1
     assert counts["keys"] > 1 and counts["instruments"] > 1 and counts["documents"] > 1
     assert len(seen) == 3 * counts["buckets"]  # three steps, one query per bucket each
+    # the instruments step reads the two linked spills only: no join with the whole rows spill (whose hash
+    # join made each query's memory grow with the corpus)
+    last = sources[-counts["buckets"]:]
+    assert all("full.parquet" in q and "short.parquet" in q and "rows.parquet" not in q and " JOIN " not in q
+               for q in last), last[0]
     assert max(sum(s) for s in seen) < n  # no query holds the whole corpus
     assert sum(1 for s in seen if len(s) > 1) > 0
 
