@@ -224,9 +224,27 @@ def ingest_with(settings: Settings, paths: list[str], on_batch: Callable[[int, i
         return run_ingest(paths, settings, on_batch=_progress_callback(token), force_publish=force_publish)
 
     try:
-        return _ingest(paths)
+        with _no_heartbeats_on_a_private_server():
+            return _ingest(paths)
     finally:
         _PROGRESS.pop(token, None)
+
+
+def _no_heartbeats_on_a_private_server():
+    """Flow-run heartbeats let a server mark a run whose process died as crashed. A private server (this
+    process's own, or Prefect's ephemeral one) dies with the process, so nobody is left to watch them;
+    and at the end of every run Prefect waits up to a second for the heartbeat thread to wake up and
+    stop. Kept whenever an API server is configured (PREFECT_API_URL, `plans serve`)."""
+    import contextlib
+
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
+
+    from pipeline.localserver import embedded_url
+
+    url = get_current_settings().api.url
+    if url is None or url == embedded_url():
+        return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+    return contextlib.nullcontext()
 
 
 _PROGRESS: dict[str, Callable[[int, int], None]] = {}  # progress callbacks of the runs in this process

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 
 from pipeline.config import Limits
-from pipeline.store import FileEntry, Manifest, Store, utcnow
+from pipeline.store import FileEntry, Manifest, ManifestChange, Store, utcnow
 from schemas import CORPUS_TABLES, DOC_TABLES, to_table
 
 SUPPORTED = {".pdf", ".docx", ".txt"}
@@ -264,24 +264,25 @@ def commit_batch(store: Store, manifest: Manifest, batch_id: str, result: BatchR
     if result.parts_written != batch_id:
         write_batch_parts(store, batch_id, result)
     now = utcnow()
+    change = ManifestChange()
     by_path = manifest.current_by_path()
     for o in ok:
         prev = by_path.get(o.path)
         version = 1
         if prev is not None and prev.sha256 != o.sha256:
-            prev.current = False
+            change.retired.append(prev.sha256)
             version = prev.version + 1
-        manifest.files[o.sha256] = FileEntry(o.sha256, o.doc_id, o.path, batch_id, version, now, True)
-        manifest.failures.pop(o.path, None)
+        change.files.append(FileEntry(o.sha256, o.doc_id, o.path, batch_id, version, now, True))
+        change.cleared.append(o.path)
     for o in result.outcomes:
         if o.doc_id:
             continue
         qpath = store.quarantine(Path(o.path), o.sha256) if quarantine and o.sha256 else None
-        manifest.failures[o.path] = {
+        change.failures[o.path] = {
             "source_path": o.path, "sha256": o.sha256, "error_kind": o.error_kind, "message": o.message,
             "quarantine_path": qpath, "failed_at": now,
         }
-    store.save_manifest(manifest)
+    store.commit(manifest, change)  # one journal line: the batch's commit point
 
 
 def _batch_table(name: str, parts: list[Any]) -> pa.Table:
@@ -297,13 +298,14 @@ def record_discovery_failures(store: Store, manifest: Manifest, cands: list[Cand
     if not cands:
         return
     now = utcnow()
+    change = ManifestChange()
     for c in cands:
         kind, msg = c.error or ("internal", f"{c.path}: unknown error")
-        manifest.failures[c.path] = {
+        change.failures[c.path] = {
             "source_path": c.path, "sha256": c.sha256, "error_kind": kind, "message": msg,
             "quarantine_path": None, "failed_at": now,
         }
-    store.save_manifest(manifest)
+    store.commit(manifest, change)
 
 
 # ---------------------------------------------------------------------------

@@ -154,6 +154,11 @@ def embedded_api() -> EphemeralServer | None:
     return _EMBEDDED
 
 
+def embedded_url() -> str | None:
+    """The API URL of this process's private server, if ``embedded_api`` started one."""
+    return _EMBEDDED.api_url if _EMBEDDED is not None else None
+
+
 def wait_embedded() -> None:
     """Block until this process's private server (if ``embedded_api`` started one) answers."""
     if _EMBEDDED is not None:

@@ -3,7 +3,8 @@
 Layout of an output directory::
 
     OUT/<table>.parquet           published tables (what users open)
-    OUT/_state/manifest.json      the commit point: which file versions are ingested, in which batch
+    OUT/_state/manifest.json      which file versions are ingested, in which batch (a snapshot)
+    OUT/_state/manifest.journal   the batches committed since that snapshot, one JSON line each
     OUT/_state/parts/<batch>/<table>.parquet   per-batch rows of the per-document tables
     OUT/_quarantine/              copies of files that failed
 
@@ -11,9 +12,15 @@ Rules that make it safe:
 
 * Every file is written aside (``*.tmp-<pid>``) then ``os.replace``-d: a reader
   never sees half a file.
-* Parts are written first, then the manifest is replaced: a batch is ingested
-  exactly when the manifest names it.  Parts no manifest names (a run killed
-  mid-batch) are ignored and garbage-collected.
+* Parts are written first, then the batch's line is appended to the journal
+  (and fsync-ed): a batch is ingested exactly when the manifest (snapshot plus
+  journal) names it.  A line cut short by a crash is not a commit and is
+  ignored.  Appending keeps a commit's cost independent of the corpus size
+  (rewriting the whole manifest for each batch made a run quadratic).  Parts
+  no manifest names (a run killed mid-batch) are ignored and garbage-collected.
+* The snapshot is rewritten (aside, then replaced) at the end of a run, and only
+  then is the journal removed; replaying a line already in the snapshot changes
+  nothing, so a crash between the two loses nothing.
 * Published tables are rebuilt from the manifest's parts; the manifest records
   the fingerprint of the last complete publication, so a run killed while
   publishing is finished by the next run even when no file changed.
@@ -79,6 +86,24 @@ def atomic_write_table(table: pa.Table | pa.RecordBatchReader, path: Path) -> in
     return n
 
 
+def _drop_unfinished_line(fh) -> None:
+    """Truncate a journal opened "a+b" after its last newline (nothing to do when it ends with one)."""
+    end = fh.seek(0, os.SEEK_END)
+    pos = end
+    while pos > 0:
+        start = max(0, pos - 4096)
+        fh.seek(start)
+        block = fh.read(pos - start)
+        i = block.rfind(b"\n")
+        if i >= 0:
+            pos = start + i + 1
+            break
+        pos = start
+    if pos != end:
+        fh.truncate(pos)
+    fh.seek(0, os.SEEK_END)
+
+
 @dataclass
 class FileEntry:
     sha256: str
@@ -88,6 +113,25 @@ class FileEntry:
     version: int
     ingested_at: str
     current: bool = True
+
+
+@dataclass
+class ManifestChange:
+    """What one commit did to the manifest, as resulting states (so applying it twice changes nothing)."""
+
+    files: list[FileEntry] = field(default_factory=list)  # entries added or replaced
+    retired: list[str] = field(default_factory=list)  # sha256 of entries no longer current
+    failures: dict[str, dict[str, Any]] = field(default_factory=dict)  # source_path -> failure row set
+    cleared: list[str] = field(default_factory=list)  # source paths whose failure is cleared
+
+    def to_json_line(self) -> bytes:
+        return (json.dumps({"files": [vars(e) for e in self.files], "retired": self.retired,
+                            "failures": self.failures, "cleared": self.cleared}, ensure_ascii=False) + "\n").encode("utf-8")
+
+    @classmethod
+    def from_json_line(cls, line: bytes) -> "ManifestChange":
+        raw = json.loads(line.decode("utf-8"))
+        return cls([FileEntry(**e) for e in raw["files"]], list(raw["retired"]), dict(raw["failures"]), list(raw["cleared"]))
 
 
 @dataclass
@@ -115,6 +159,17 @@ class Manifest:
             f = self.failures[p]
             h.update(f"F|{p}|{f.get('sha256')}|{f.get('error_kind')}\n".encode())
         return h.hexdigest()
+
+    def apply(self, change: ManifestChange) -> None:
+        """Apply one commit (in memory; :meth:`Store.commit` also journals it)."""
+        for sha in change.retired:
+            if sha in self.files:
+                self.files[sha].current = False
+        for e in change.files:
+            self.files[e.sha256] = e
+        for p in change.cleared:
+            self.failures.pop(p, None)
+        self.failures.update(change.failures)
 
     # -- serialization ---------------------------------------------------
     def to_json(self) -> bytes:
@@ -172,16 +227,51 @@ class Store:
     def manifest_path(self) -> Path:
         return self.state / "manifest.json"
 
+    @property
+    def journal_path(self) -> Path:
+        return self.state / "manifest.journal"
+
     def load_manifest(self) -> Manifest:
-        if not self.manifest_path.exists():
-            return Manifest()
-        try:
-            return Manifest.from_json(self.manifest_path.read_bytes())
-        except (ValueError, KeyError, TypeError) as exc:
-            raise RuntimeError(f"{self.manifest_path}: unreadable manifest ({exc}); move it aside to start over") from exc
+        """The snapshot with every complete journal line applied (a last line cut short by a crash was
+        never committed and is skipped)."""
+        m = Manifest()
+        if self.manifest_path.exists():
+            try:
+                m = Manifest.from_json(self.manifest_path.read_bytes())
+            except (ValueError, KeyError, TypeError) as exc:
+                raise RuntimeError(f"{self.manifest_path}: unreadable manifest ({exc}); move it aside to start over") from exc
+        if self.journal_path.exists():
+            lines = self.journal_path.read_bytes().split(b"\n")
+            for i, line in enumerate(lines[:-1]):  # the last piece is "" or an unfinished line
+                try:
+                    m.apply(ManifestChange.from_json_line(line))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise RuntimeError(f"{self.journal_path}: unreadable line {i + 1} ({exc}); "
+                                       "move the file aside to start over") from exc
+        return m
+
+    def commit(self, manifest: Manifest, change: ManifestChange) -> None:
+        """Apply ``change`` to ``manifest`` and make it durable: one line appended to the journal and
+        fsync-ed (the commit point of a batch), whatever the size of the corpus."""
+        self.state.mkdir(parents=True, exist_ok=True)
+        new = not self.journal_path.exists()
+        with open(self.journal_path, "a+b") as fh:
+            _drop_unfinished_line(fh)  # a line a crash cut short was never a commit
+            fh.write(change.to_json_line())
+            fh.flush()
+            os.fsync(fh.fileno())
+        if new:  # the new file's directory entry must be durable too
+            fd = os.open(self.state, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        manifest.apply(change)
 
     def save_manifest(self, manifest: Manifest) -> None:
+        """Rewrite the snapshot (aside, then in place), then drop the journal it now contains."""
         atomic_write_bytes(self.manifest_path, manifest.to_json())
+        self.journal_path.unlink(missing_ok=True)
 
     # -- parts ---------------------------------------------------------------
     def write_parts(self, batch: str, rows: dict[str, Any]) -> None:

@@ -199,3 +199,32 @@ def test_batches_keep_every_worker_busy_on_small_runs_and_stay_large_on_big_ones
     assert [len(b) for b in batches(items, 4, workers=1)] == [4, 4, 2]
     assert batches([], 25, workers=2) == []
     assert sum(batches(list(range(7)), 25, workers=8), []) == list(range(7))  # nothing lost or repeated
+
+
+def test_heartbeats_only_when_the_api_server_outlives_the_run(tmp_path, monkeypatch):
+    """A configured server (here the harness's) gets the flow run's heartbeats; this process's private
+    server, which dies with the process, does not (Prefect would also wait for the heartbeat thread at
+    the end of each run)."""
+    import prefect.flow_engine as engine_mod
+    from prefect.settings import get_current_settings
+
+    from pipeline import localserver
+
+    intervals: list[object] = []
+    orig = engine_mod._send_heartbeats
+
+    def spy(engine, *a, **k):
+        intervals.append(engine.heartbeat_seconds)
+        return orig(engine, *a, **k)
+
+    monkeypatch.setattr(engine_mod, "_send_heartbeats", spy)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(QN, inbox / "qn.txt")
+    run(inbox, tmp_path / "out1")
+    assert intervals and all(isinstance(s, int) and s > 0 for s in intervals)
+    intervals.clear()
+    harness_url = get_current_settings().api.url
+    monkeypatch.setattr(localserver, "embedded_url", lambda: harness_url)  # as if it were the private server
+    run(inbox, tmp_path / "out2")
+    assert intervals and all(s is None for s in intervals)

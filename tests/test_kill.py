@@ -2,7 +2,6 @@
 files; the next run completes, and no row is lost or duplicated, every table readable."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -39,12 +38,12 @@ def reference(inbox: Path, out: Path) -> dict[str, int]:
 
 
 def committed(out: Path) -> tuple[int, bool]:
-    m = out / "_state" / "manifest.json"
+    """Files committed (manifest snapshot plus journal) and whether a publication was recorded."""
     try:
-        data = json.loads(m.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        m = Store(out).load_manifest()
+    except (OSError, RuntimeError):
         return 0, False
-    return len(data.get("files", {})), data.get("published") is not None
+    return len(m.files), m.published is not None
 
 
 def start(inbox: Path, out: Path, home: Path) -> subprocess.Popen:

@@ -6,7 +6,7 @@ import os
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.store import FileEntry, Manifest, Store, atomic_write_bytes
+from pipeline.store import FileEntry, Manifest, ManifestChange, Store, atomic_write_bytes
 from schemas import DOC_TABLES, TABLES, describe, schema, to_table
 
 
@@ -43,6 +43,66 @@ def test_corrupt_manifest_is_a_clear_error(tmp_path):
     st.state.mkdir(parents=True)
     st.manifest_path.write_text("{not json", encoding="utf-8")
     with pytest.raises(RuntimeError, match="manifest"):
+        st.load_manifest()
+
+
+def _entry(i: int, path: str | None = None, batch: str = "b1", version: int = 1) -> FileEntry:
+    sha = f"{i:064x}"
+    return FileEntry(sha, sha[:16], path or f"p{i}.txt", batch, version, "2025-01-01T00:00:00Z")
+
+
+def test_commits_append_to_a_journal_and_the_snapshot_absorbs_it(tmp_path):
+    st = Store(tmp_path)
+    m = Manifest()
+    m.files[_entry(1).sha256] = _entry(1)
+    m.failures["bad.pdf"] = {"source_path": "bad.pdf", "sha256": None, "error_kind": "corrupt"}
+    st.save_manifest(m)
+    snapshot = st.manifest_path.read_bytes()
+    # a new version of p1.txt, a new file, bad.pdf fixed, a failing file
+    st.commit(m, ManifestChange(files=[_entry(2, "p1.txt", "b2", 2), _entry(3, batch="b2")], retired=[_entry(1).sha256],
+                                cleared=["bad.pdf"], failures={"worse.pdf": {"source_path": "worse.pdf", "error_kind": "timeout"}}))
+    st.commit(m, ManifestChange(files=[_entry(4, batch="b3")]))
+    assert st.manifest_path.read_bytes() == snapshot  # a commit does not rewrite the manifest
+    assert st.journal_path.read_bytes().count(b"\n") == 2
+    again = st.load_manifest()
+    assert again.files == m.files and again.failures == m.failures and again.fingerprint() == m.fingerprint()
+    assert not m.files[_entry(1).sha256].current and m.files[_entry(2, "p1.txt").sha256].version == 2
+    assert set(m.failures) == {"worse.pdf"} and m.batches() == {"b1", "b2", "b3"}
+    st.save_manifest(m)
+    assert not st.journal_path.exists() and st.load_manifest().fingerprint() == m.fingerprint()
+
+
+def test_replaying_a_journal_the_snapshot_already_holds_changes_nothing(tmp_path):
+    """A crash after the snapshot is written but before the journal is removed."""
+    st = Store(tmp_path)
+    m = Manifest()
+    m.files[_entry(1).sha256] = _entry(1)
+    st.save_manifest(m)
+    st.commit(m, ManifestChange(files=[_entry(2, "p1.txt", "b2", 2)], retired=[_entry(1).sha256]))
+    journal = st.journal_path.read_bytes()
+    st.save_manifest(m)
+    st.journal_path.write_bytes(journal)
+    assert st.load_manifest().fingerprint() == m.fingerprint()
+
+
+def test_a_journal_line_cut_short_is_not_a_commit(tmp_path):
+    st = Store(tmp_path)
+    m = Manifest()
+    st.commit(m, ManifestChange(files=[_entry(1)]))
+    whole = st.journal_path.read_bytes()
+    cut = ManifestChange(files=[_entry(2)]).to_json_line()[:-9]  # the process died while appending
+    st.journal_path.write_bytes(whole + cut)
+    assert set(st.load_manifest().files) == {_entry(1).sha256}
+    st.commit(m, ManifestChange(files=[_entry(3)]))  # the next commit drops the unfinished line first
+    assert st.journal_path.read_bytes() == whole + ManifestChange(files=[_entry(3)]).to_json_line()
+    assert set(st.load_manifest().files) == {_entry(1).sha256, _entry(3).sha256}
+
+
+def test_a_corrupt_journal_line_is_a_clear_error(tmp_path):
+    st = Store(tmp_path)
+    st.commit(Manifest(), ManifestChange(files=[_entry(1)]))
+    st.journal_path.write_bytes(st.journal_path.read_bytes() + b"{not json\n")
+    with pytest.raises(RuntimeError, match=r"manifest\.journal: unreadable line 2"):
         st.load_manifest()
 
 
