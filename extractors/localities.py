@@ -201,7 +201,7 @@ _NAME_PARTS = {
 _ORG_WORDS = {
     "ủy", "ban", "hội", "sở", "bộ", "đảng", "nhà", "công", "trường", "bệnh", "ngân", "viện", "đại", "trung",
     "tổng", "cục", "chi", "phòng", "quỹ", "tổ", "liên", "hiệp", "đoàn", "mặt", "câu", "báo", "đài", "tập",
-    "văn", "cơ", "cục", "học", "chương", "dự", "kế", "quyết", "nghị", "thông", "chỉ", "luật", "hiến",
+    "văn", "cơ", "học", "chương", "dự", "kế", "quyết", "nghị", "thông", "chỉ", "luật", "hiến",
 }
 _UNKNOWN_MAX_TOKENS = 5
 
