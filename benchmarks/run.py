@@ -784,7 +784,7 @@ def main(argv: list[str] | None = None) -> int:
         f"and the 1-worker runs) is the fastest of {args.repeat} runs, each in a fresh process (every run's seconds in results.json, "
         "`runs_s`): this VM's cores are shared, and a neighbour can only slow a run down. Before "
         "every case each corpus file is read once, untimed, so that no case reads the disk (this VM reclaims cold page cache).",
-        "write = streaming each per-document table from the parts through DuckDB, sorted 2 000 documents at a time, into "
+        "write = streaming each per-document table from the parts through DuckDB, sorted 1 000 documents at a time, into "
         "Parquet, plus the corpus tables; publish minus the linker (the tables that do not need the links are written by a "
         "second thread while the linker runs, so only what is left after it counts here).",
         "Per-stage seconds include each worker's one-off warm-up (imports, spaCy pipeline, gazetteers) in its first file: "
