@@ -7,34 +7,44 @@ Two ways to run the same linking rules; :func:`link_batches` (publish) picks one
 * :func:`link_streamed` links the current corpus of a store a group at a time, in memory that does not grow
   with the corpus. Each scope of the rules gets its rows from DuckDB, sorted, and sees one group at a time:
 
-  1. per batch part (whole documents): :func:`pipeline.linker.prepare` (identity of each citation) →
-     ``rows`` spill, one compact row per citation;
-  2. by key (ns, issuer, type, number), input order: :func:`pipeline.linker.link_group` → ``full`` spill
-     (each full citation with what step 4 reads of it: LINKED_SCHEMA);
-  3. by document, input order: :func:`pipeline.linker.link_shorts` and :func:`pipeline.linker.doc_relations`
-     → ``short`` spill (each short form, LINKED_SCHEMA) and the relations;
-  4. by instrument id, input order, from the ``full`` and ``short`` spills (every citation is in exactly
-     one; no join: a hash join against the whole ``rows`` spill made each query's memory grow with the
-     corpus): :func:`pipeline.linker.link_instrument` → the instruments, the conflicts and the ``links``
-     spill (the link columns of every citation, merged into ``citations`` by
-     :func:`pipeline.publishing.with_links` a chunk of documents at a time).
+  1. per batch part (whole documents): :func:`pipeline.linker.prepare` (identity of each citation) → each
+     full citation to its key's bucket; every citation of a document with short forms or relations also to
+     its document's bucket;
+  2. by key (ns, issuer, type, number), input order: :func:`pipeline.linker.link_group` → each citation with
+     what step 4 reads of it (LINKED_SCHEMA) to its instrument id's bucket, and its result to its document's
+     bucket when step 3 will see that document;
+  3. by document, input order (only documents with short forms or relations):
+     :func:`pipeline.linker.link_shorts` and :func:`pipeline.linker.doc_relations` → each short form
+     (LINKED_SCHEMA) to its instrument id's bucket, and the relations;
+  4. by instrument id, input order, from the two linked spills (every citation is in exactly one; no join):
+     :func:`pipeline.linker.link_instrument` → the instruments, the conflicts and the ``links`` spill (the
+     link columns of every citation, merged into ``citations`` by :func:`pipeline.publishing.with_links` a
+     chunk of documents at a time).
 
-  What stays in memory: the current documents' province and date (one small entry per document), the
-  ``relation_mentions`` rows, one group of rows, and the corpus tables (instruments, relations, conflicts),
-  whose size follows the number of distinct instruments, not of citations (the relations label their ends
-  with ``instrument_id → symbol``, one entry per instrument; a conflict lists every citation it involves).
-  Each step's query sorts one hash bucket of about ``LINK_ROWS_PER_BUCKET`` rows at a time (a group never
-  straddles two buckets); each bucket query scans the spill again, so the scans grow as N²/bucket (cheap up
-  to tens of thousands of plans; the one join left, step 3's, has both sides cut to the bucket before it
-  is built). The spills live under ``Parts.spill`` and go with the connection.
+  Rows are routed to their bucket by Python as they are written (``_Buckets``: one set of Parquet files
+  per bucket, ``LINK_ROWS_PER_BUCKET`` rows per bucket on average, at most ``LINK_BUCKET_BUFFER_ROWS`` rows
+  waiting in memory), so each query reads and sorts one bucket only (a group never straddles two buckets)
+  and the whole linking reads each spill once: linear in the corpus. (Filtering the whole spill once per
+  bucket was quadratic; a hash join of each bucket against the whole spill made each query's memory grow
+  with the corpus.)
+
+  What stays in memory: the current documents' province and date (one small entry per document), the ids
+  of the documents with short forms or relations, the ``relation_mentions`` rows, one group of rows, and the
+  corpus tables (instruments, relations, conflicts), whose size follows the number of distinct instruments,
+  not of citations (the relations label their ends with ``instrument_id → symbol``, one entry per
+  instrument; a conflict lists every citation it involves). The spills live under ``Parts.spill`` and go
+  with the connection.
 """
 from __future__ import annotations
 
 import itertools
+import operator
+import zlib
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -78,6 +88,8 @@ ROWS_PER_FETCH = 8192  # rows per record batch read back from DuckDB (the Python
 # key, document or instrument id, so a group never straddles two) and sorts one bucket at a time. DuckDB's
 # own spilling is not relied on: under a tight memory limit its sorts and joins fail rather than spill.
 LINK_ROWS_PER_BUCKET = 16_384
+# Rows waiting in memory, over all buckets, before each bucket's rows are written out (pipeline.linking._Buckets)
+LINK_BUCKET_BUFFER_ROWS = 65_536
 # Up to this many citations (about 2 500 plans) the corpus is linked in memory: one row object per citation,
 # ~1.8 KB each, so at most ~270 MB, and ~2x faster than streaming. Beyond it, the streamed linker's memory
 # stays level whatever the corpus size.
@@ -113,6 +125,8 @@ LINKS_SCHEMA = pa.schema([("seq", pa.int64()), ("doc_id", pa.string()), ("mentio
                           ("instrument_id", pa.string()), ("link_confidence", pa.float64()),
                           ("link_evidence", pa.string()), ("ambiguous", pa.bool_())])
 _IDENT_COLS = [f.name for f in ROWS_SCHEMA if f.name.startswith("i_")]
+RESULTS_SCHEMA = pa.schema([("seq", pa.int64()), ("iid", pa.string()), ("conf", pa.float64()), ("evid", pa.string()),
+                            ("amb", pa.bool_())])
 
 
 def _rows_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
@@ -127,6 +141,11 @@ def _rows_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
 def _ident_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
     return {"i_" + name: [getattr(it.ident, name) if it.ident is not None else None for it in items]
             for name, _ in IDENT_FIELDS}
+
+
+def _result_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
+    return {"seq": [it.seq for it in items], "iid": [it.iid for it in items], "conf": [it.conf for it in items],
+            "evid": [it.evid for it in items], "amb": [it.amb for it in items]}
 
 
 def _linked_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
@@ -165,7 +184,7 @@ def _groups(con: Any, source: str, row_fields: Sequence[str], key: Sequence[str]
         for b in reader:
             yield from zip(*(c.to_pylist() for c in b.columns))
 
-    for _, group in itertools.groupby(rows(), key=lambda v: tuple(v[i] for i in at)):
+    for _, group in itertools.groupby(rows(), key=operator.itemgetter(*at)):
         yield [item(v) for v in group]
 
 
@@ -283,105 +302,174 @@ def link_in_memory(parts: "Parts", documents: pa.Table) -> Linked:
                   {"buckets": 0, "keys": 0, "documents": 0, "instruments": len(result.instruments)})
 
 
+def _bucket_of(value: str, n: int) -> int:
+    """A stable bucket number for a key string (the same in every process and run)."""
+    return zlib.crc32(value.encode("utf-8", "surrogatepass")) % n
+
+
+def _key_string(ident: Any) -> str:
+    return "\x1f".join("" if v is None else str(v) for v in group_key(ident))
+
+
+class _Buckets:
+    """Rows routed to one set of Parquet files per bucket (``dir/<bucket>-<flush>.parquet``), so that each
+    step's query reads one bucket's rows only (reading the whole spill once per bucket made the streamed
+    linker quadratic). At most ``LINK_BUCKET_BUFFER_ROWS`` rows wait in memory over all buckets; past that,
+    each bucket's waiting rows are written as one file, so memory does not grow with the number of buckets."""
+
+    def __init__(self, directory: Path, schema_: pa.Schema, n: int):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.dir, self.schema, self.n = directory, schema_, n
+        self.buf: dict[str, list[Any]] = {name: [] for name in schema_.names}  # rows not yet routed
+        self.bbuf: list[int] = []  # their buckets
+        self.pending: dict[int, list[pa.Table]] = {}  # routed rows waiting to be written, by bucket
+        self.waiting = self.rows = self.flushes = 0
+        self.written: set[int] = set()
+
+    def add(self, buckets: list[int], cols: Mapping[str, list[Any]]) -> None:
+        """Rows given as column lists, with their buckets (groups are small: rows are converted to Arrow
+        ROWS_PER_FETCH at a time)."""
+        for name, values in cols.items():
+            self.buf[name].extend(values)
+        self.bbuf.extend(buckets)
+        if len(self.bbuf) >= ROWS_PER_FETCH:
+            self._route()
+
+    def _route(self) -> None:
+        if not self.bbuf:
+            return
+        t = pa.table(self.buf, schema=self.schema)
+        b = np.asarray(self.bbuf, dtype=np.int64)
+        order = np.argsort(b, kind="stable")
+        t, sb = t.take(pa.array(order)), b[order]
+        cuts = [0, *(np.flatnonzero(np.diff(sb)) + 1).tolist(), len(sb)]
+        for i, j in zip(cuts, cuts[1:]):
+            self.pending.setdefault(int(sb[i]), []).append(t.slice(i, j - i))
+        self.waiting += len(sb)
+        self.buf, self.bbuf = {name: [] for name in self.schema.names}, []
+        if self.waiting >= LINK_BUCKET_BUFFER_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        self._route()
+        for b, ts in self.pending.items():
+            pq.write_table(pa.concat_tables(ts), self.dir / f"{b:05d}-{self.flushes:05d}.parquet", compression="lz4")
+            self.rows += sum(t.num_rows for t in ts)
+            self.written.add(b)
+        self.flushes += 1
+        self.pending, self.waiting = {}, 0
+
+    close = flush
+
+    def source(self, b: int) -> str | None:
+        """A DuckDB FROM item reading bucket ``b`` (None when it is empty)."""
+        if b not in self.written:
+            return None
+        return f"read_parquet({_lit(self.dir / f'{b:05d}-*.parquet')})"
+
+
 def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
     """Link the current corpus of ``parts`` a group at a time (see the module docstring). The link columns
     come back as a lazy stream over the ``links`` spill (valid while the connection is open)."""
     con, spill = parts.con, parts.spill
     docs = _current_docs(documents)
-    counts = {"buckets": 0, "keys": 0, "documents": 0, "instruments": 0}
+    n = max(1, -(-parts.count("citations") // LINK_ROWS_PER_BUCKET))
+    counts = {"buckets": n, "keys": 0, "documents": 0, "instruments": 0}
+    rel_by_doc = _relations_by_doc(parts.batches("relation_mentions", schema("relation_mentions").names).read_all())
 
-    # 1. identities, a batch part (whole documents) at a time
-    rows_f = _Spill(spill / "rows.parquet", ROWS_SCHEMA)
-    try:
-        for t in parts.tables("citations", list(LINKER_COLUMNS)):
-            items = prepare(rows_from_tables(t.to_pylist(), docs), rows_f.rows + len(rows_f.buf["seq"]))
-            rows_f.add(_rows_columns(items))
-            del items
-    finally:
-        rows_f.close()
-    rows = f"read_parquet({_lit(rows_f.path)})"
-    n_buckets = max(1, -(-rows_f.rows // LINK_ROWS_PER_BUCKET))
-    counts["buckets"] = n_buckets
+    # 1. identities, a batch part (whole documents) at a time. Full citations go to their key's bucket;
+    # every citation of a document with short forms or relations also goes to its document's bucket
+    by_key = _Buckets(spill / "key", ROWS_SCHEMA, n)
+    by_doc = _Buckets(spill / "doc", ROWS_SCHEMA, n)
+    step3_docs: set[str] = set()  # documents with short forms or relations (one entry each)
+    seq = 0
+    for t in parts.tables("citations", list(LINKER_COLUMNS)):
+        items = prepare(rows_from_tables(t.to_pylist(), docs), seq)
+        seq += len(items)
+        full = [it for it in items if it.ident is not None]
+        by_key.add([_bucket_of(_key_string(it.ident), n) for it in full], _rows_columns(full))
+        these = {it.row.doc_id for it in items if it.row.kind == "short" or it.row.doc_id in rel_by_doc}
+        step3_docs |= these
+        mine = [it for it in items if it.row.doc_id in these]
+        by_doc.add([_bucket_of(it.row.doc_id, n) for it in mine], _rows_columns(mine))
+        del items, full, mine
+    by_key.close()
+    by_doc.close()
 
-    def groups(source: Callable[[str], str], bucket: str, fields_: Sequence[str], key: list[str],
-               results: bool) -> Iterator[list[LinkItem]]:
-        """The groups of every bucket: each query sorts the rows whose ``bucket`` expression hashes to it;
-        ``source(cond)`` is the FROM clause with the bucket's condition ``cond`` put where it filters first."""
-        for b in range(n_buckets):
-            yield from _groups(con, source(f"hash({bucket}) % {n_buckets} = {b}"), fields_, key, results)
-
-    # 2. full citations, one key at a time, in input order
-    full_f = _Spill(spill / "full.parquet", LINKED_SCHEMA)
-    try:
-        key = ["i_ns", "i_issuer", "i_type", "i_num"]
-        for members in groups(lambda cond: f"(SELECT * FROM {rows} WHERE i_ns IS NOT NULL AND {cond}) s",
-                              ", ".join(key), _TWO_STEP_FIELDS, key, False):
+    # 2. full citations, one key at a time, in input order → each one's result by instrument id (step 4)
+    # and, for step 3's documents, by document
+    key = ["i_ns", "i_issuer", "i_type", "i_num"]
+    linked_full = _Buckets(spill / "linked-full", LINKED_SCHEMA, n)
+    results = _Buckets(spill / "results", RESULTS_SCHEMA, n)
+    for b in range(n):
+        if (src := by_key.source(b)) is None:
+            continue
+        for members in _groups(con, f"{src} s", _TWO_STEP_FIELDS, key, False):
             link_group(group_key(members[0].ident), members)
-            full_f.add(_linked_columns(members))
+            linked_full.add([_bucket_of(it.iid or "?", n) for it in members], _linked_columns(members))
+            mine = [it for it in members if it.row.doc_id in step3_docs]
+            results.add([_bucket_of(it.row.doc_id, n) for it in mine], _result_columns(mine))
             counts["keys"] += 1
-    finally:
-        full_f.close()
+    linked_full.close()
+    results.close()
 
     # 3. short forms and relations, one document at a time (only documents that have either)
-    rel_by_doc = _relations_by_doc(parts.batches("relation_mentions", schema("relation_mentions").names).read_all())
-    con.register("rel_docs", pa.table({"doc_id": pa.array(sorted(rel_by_doc), pa.string())}))
-    short_f = _Spill(spill / "short.parquet", LINKED_SCHEMA)
+    linked_short = _Buckets(spill / "linked-short", LINKED_SCHEMA, n)
     rel_rows: list[RelationRow] = []
-    try:
-        docs_with = f"(SELECT doc_id FROM {rows} WHERE kind = 'short' UNION SELECT doc_id FROM rel_docs)"
-
-        def by_doc(cond: str) -> str:
-            # the join's sides are both cut to the bucket first (its hash table then holds one bucket)
-            mine = f"(SELECT * FROM {rows} WHERE {cond} AND doc_id IN {docs_with})"
-            return (f"(SELECT r.*, f.iid, f.conf, f.evid, f.amb FROM {mine} r LEFT JOIN "
-                    f"(SELECT seq, iid, conf, evid, amb FROM read_parquet({_lit(full_f.path)}) "
-                    f"WHERE seq IN (SELECT seq FROM {mine})) f "
-                    f"USING (seq)) s")
-
-        for doc_items in groups(by_doc, "doc_id", ROW_FIELDS, ["doc_id"], True):
+    for b in range(n):
+        if (src := by_doc.source(b)) is None:
+            continue
+        res = results.source(b) or f"(SELECT * FROM {_empty_sql(RESULTS_SCHEMA)})"
+        source = f"(SELECT r.*, f.iid, f.conf, f.evid, f.amb FROM {src} r LEFT JOIN {res} f USING (seq)) s"
+        for doc_items in _groups(con, source, ROW_FIELDS, ["doc_id"], True):
             link_shorts(doc_items)
             shorts = [it for it in doc_items if it.row.kind == "short"]
-            short_f.add(_linked_columns(shorts))
+            linked_short.add([_bucket_of(it.iid or "?", n) for it in shorts], _linked_columns(shorts))
             doc_id = doc_items[0].row.doc_id
             if doc_id in rel_by_doc:
                 rel_rows.extend(doc_relations(doc_id, rel_by_doc[doc_id], doc_items))
             counts["documents"] += 1
-    finally:
-        short_f.close()
-        con.unregister("rel_docs")
+    linked_short.close()
 
-    # 4. instruments and conflicts, one instrument id at a time; the link columns of each citation
+    # 4. instruments and conflicts, one instrument id at a time, from the two linked spills (every citation
+    # is in exactly one of them, with all this step reads: no join); the link columns of each citation
     links_f = _Spill(spill / "links.parquet", LINKS_SCHEMA)
     instruments: list[Instrument] = []
     conflicts = []
     try:
-        # every citation is in exactly one of the two spills, with all this step reads: no join
-        linked = (f"(SELECT * FROM read_parquet({_lit(full_f.path)}) "
-                  f"UNION ALL SELECT * FROM read_parquet({_lit(short_f.path)}))")
-
-        def by_instrument(cond: str) -> str:
-            return f"(SELECT * REPLACE (COALESCE(iid, '?') AS iid) FROM {linked} WHERE {cond}) s"
-
-        for members in groups(by_instrument, "COALESCE(iid, '?')", INSTRUMENT_FIELDS, ["iid"], True):
-            ins, cons = link_instrument(members[0].iid, members)
-            instruments.append(ins)
-            conflicts.extend(cons)
-            ls = [citation_link(it) for it in members]
-            links_f.add({"seq": [it.seq for it in members], "doc_id": [l.doc_id for l in ls],
-                         "mention": [l.mention for l in ls], "instrument_id": [l.instrument_id for l in ls],
-                         "link_confidence": [l.confidence for l in ls], "link_evidence": [l.evidence for l in ls],
-                         "ambiguous": [l.ambiguous for l in ls]})
-            counts["instruments"] += 1
+        for b in range(n):
+            srcs = [x for x in (linked_full.source(b), linked_short.source(b)) if x is not None]
+            if not srcs:
+                continue
+            union = " UNION ALL ".join(f"SELECT * FROM {x}" for x in srcs)
+            source = f"(SELECT * REPLACE (COALESCE(iid, '?') AS iid) FROM ({union})) s"
+            for members in _groups(con, source, INSTRUMENT_FIELDS, ["iid"], True):
+                ins, cons = link_instrument(members[0].iid, members)
+                instruments.append(ins)
+                conflicts.extend(cons)
+                ls = [citation_link(it) for it in members]
+                links_f.add({"seq": [it.seq for it in members], "doc_id": [l.doc_id for l in ls],
+                             "mention": [l.mention for l in ls], "instrument_id": [l.instrument_id for l in ls],
+                             "link_confidence": [l.confidence for l in ls], "link_evidence": [l.evidence for l in ls],
+                             "ambiguous": [l.ambiguous for l in ls]})
+                counts["instruments"] += 1
     finally:
         links_f.close()
-    if links_f.rows != rows_f.rows:
-        raise RuntimeError(f"internal error: {rows_f.rows} citations but {links_f.rows} links; publication stopped, "
+    if links_f.rows != seq:
+        raise RuntimeError(f"internal error: {seq} citations but {links_f.rows} links; publication stopped, "
                            "the next run redoes it")
 
     symbol_of = {x.instrument_id: x.symbol for x in instruments}
     out = LinkResult(instruments, [], conflicts, with_symbols(rel_rows, symbol_of)).tables(links=False)
     links = parts.sorted_file(links_f.path, _link_schema(), ["doc_id", "mention", "seq"])
     return Linked(links, {name: to_table(name, out[name]) for name in ("instruments", "relations", "conflicts")}, counts)
+
+
+def _empty_sql(schema_: pa.Schema) -> str:
+    """A FROM-able SELECT with ``schema_``'s columns and no row."""
+    types = {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN"}
+    return "(SELECT " + ", ".join(f"NULL::{types[f.type]} AS {f.name}" for f in schema_) + " WHERE false)"
+
 
 
 def published_result(tables: dict[str, pa.Table]) -> LinkResult:

@@ -2,6 +2,8 @@
 linker (pipeline.linker.link) gives, and it really works a bucket of groups at a time."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from typing import Any
 
@@ -139,12 +141,16 @@ def corpus(tmp_path):
     return _store(tmp_path, rows, rels)
 
 
-@pytest.mark.parametrize("per_bucket,in_memory_max", [(1, -1), (5, -1), (100_000, -1), (5, 10**9)])
-def test_streamed_linker_publishes_what_the_in_memory_linker_links(corpus, monkeypatch, per_bucket, in_memory_max):
-    """Streamed at several bucket sizes (in_memory_max -1), and publish's in-memory path (10**9): the
-    tables of the in-memory link()."""
+@pytest.mark.parametrize("per_bucket,in_memory_max,buffer", [(1, -1, 65_536), (5, -1, 65_536), (5, -1, 1),
+                                                              (100_000, -1, 65_536), (5, 10**9, 65_536)])
+def test_streamed_linker_publishes_what_the_in_memory_linker_links(corpus, monkeypatch, per_bucket, in_memory_max, buffer):
+    """Streamed at several bucket sizes (in_memory_max -1; buffer 1: each bucket written as many files), and
+    publish's in-memory path (10**9): the tables of the in-memory link()."""
     store, m = corpus
     monkeypatch.setattr(linking, "LINK_ROWS_PER_BUCKET", per_bucket)
+    monkeypatch.setattr(linking, "LINK_BUCKET_BUFFER_ROWS", buffer)
+    if buffer == 1:
+        monkeypatch.setattr(linking, "ROWS_PER_FETCH", 3)  # rows routed to buckets 3 at a time, each time written
     monkeypatch.setattr(linking, "LINK_IN_MEMORY_MAX_CITATIONS", in_memory_max)
     monkeypatch.setattr(publishing, "DOCS_PER_CHUNK", 3)
     monkeypatch.setattr(publishing, "ROWS_PER_BATCH", 7)
@@ -198,12 +204,18 @@ def test_streamed_linker_sorts_a_bucket_of_groups_at_a_time(corpus, monkeypatch)
     counts = linked[0].groups
     assert counts["buckets"] == -(-n // 4) > 1
     assert counts["keys"] > 1 and counts["instruments"] > 1 and counts["documents"] > 1
-    assert len(seen) == 3 * counts["buckets"]  # three steps, one query per bucket each
-    # the instruments step reads the two linked spills only: no join with the whole rows spill (whose hash
-    # join made each query's memory grow with the corpus)
-    last = sources[-counts["buckets"]:]
-    assert all("full.parquet" in q and "short.parquet" in q and "rows.parquet" not in q and " JOIN " not in q
-               for q in last), last[0]
+    # three steps, at most one query per bucket each, and each query reads the files of one bucket only
+    # (reading the whole spill once per bucket made the streamed linker quadratic)
+    assert len(seen) <= 3 * counts["buckets"]
+    read = [re.findall(r"/(key|doc|results|linked-full|linked-short)/(\d{5})-\*\.parquet", q) for q in sources]
+    assert all(r and len({b for _, b in r}) == 1 for r in read), sources
+    steps = [frozenset(d for d, _ in r) for r in read]
+    assert set(steps) <= {frozenset({"key"}), frozenset({"doc", "results"}), frozenset({"doc"}), frozenset({"linked-full"}),
+                          frozenset({"linked-short"}), frozenset({"linked-full", "linked-short"})}, set(steps)
+    assert sum(1 for x in steps if x == {"key"}) > 1 and sum(1 for x in steps if "doc" in x) > 1
+    # the instruments step reads the two linked spills only: no join (a hash join against the whole rows
+    # spill made each query's memory grow with the corpus)
+    assert all(" JOIN " not in q for q, x in zip(sources, steps) if x & {"linked-full", "linked-short"})
     assert max(sum(s) for s in seen) < n  # no query holds the whole corpus
     assert sum(1 for s in seen if len(s) > 1) > 0
 
