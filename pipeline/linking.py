@@ -129,10 +129,11 @@ RESULTS_SCHEMA = pa.schema([("seq", pa.int64()), ("iid", pa.string()), ("conf", 
                             ("amb", pa.bool_())])
 
 
-def _rows_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
+def _rows_columns(items: list[LinkItem], row_fields: Sequence[str] = ROW_FIELDS) -> dict[str, list[Any]]:
+    """Column lists of ``items``: seq, mention, subject, ``row_fields`` of each row, then the identity."""
     cols: dict[str, list[Any]] = {"seq": [it.seq for it in items], "lmention": [it.mention for it in items],
                                   "fsubject": [it.subject for it in items]}
-    for f in ROW_FIELDS:
+    for f in row_fields:
         cols[f] = [getattr(it.row, f) for it in items]
     cols.update(_ident_columns(items))
     return cols
@@ -149,14 +150,8 @@ def _result_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
 
 
 def _linked_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
-    cols: dict[str, list[Any]] = {"seq": [it.seq for it in items], "lmention": [it.mention for it in items],
-                                  "fsubject": [it.subject for it in items]}
-    for f in INSTRUMENT_FIELDS:
-        cols[f] = [getattr(it.row, f) for it in items]
-    cols.update(_ident_columns(items))
-    cols.update({"iid": [it.iid for it in items], "conf": [it.conf for it in items],
-                 "evid": [it.evid for it in items], "amb": [it.amb for it in items]})
-    return cols
+    """LINKED_SCHEMA's column lists: what step 4 reads of each citation, with its result."""
+    return {**_rows_columns(items, INSTRUMENT_FIELDS), **_result_columns(items)}
 
 
 _RESULT_COLS = ["iid", "conf", "evid", "amb"]
