@@ -319,7 +319,7 @@ class _Buckets:
         self.bbuf: list[int] = []  # their buckets
         self.pending: dict[int, list[pa.Table]] = {}  # routed rows waiting to be written, by bucket
         self.waiting = self.rows = self.flushes = 0
-        self.written: set[int] = set()
+        self.written: dict[int, list[Path]] = {}  # bucket -> its files
 
     def add(self, buckets: list[int], cols: Mapping[str, list[Any]]) -> None:
         """Rows given as column lists, with their buckets (groups are small: rows are converted to Arrow
@@ -348,19 +348,21 @@ class _Buckets:
     def flush(self) -> None:
         self._route()
         for b, ts in self.pending.items():
-            pq.write_table(pa.concat_tables(ts), self.dir / f"{b:05d}-{self.flushes:05d}.parquet", compression="lz4")
+            path = self.dir / f"{b:05d}-{self.flushes:05d}.parquet"
+            pq.write_table(pa.concat_tables(ts), path, compression="lz4")
             self.rows += sum(t.num_rows for t in ts)
-            self.written.add(b)
+            self.written.setdefault(b, []).append(path)
         self.flushes += 1
         self.pending, self.waiting = {}, 0
 
     close = flush
 
     def source(self, b: int) -> str | None:
-        """A DuckDB FROM item reading bucket ``b`` (None when it is empty)."""
+        """A DuckDB FROM item reading bucket ``b`` (None when it is empty). Files are named, not globbed: a
+        glob fails in a folder whose path holds glob characters ("[", "?")."""
         if b not in self.written:
             return None
-        return f"read_parquet({_lit(self.dir / f'{b:05d}-*.parquet')})"
+        return f"read_parquet([{', '.join(_lit(p) for p in self.written[b])}])"
 
 
 def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
