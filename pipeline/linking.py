@@ -113,20 +113,21 @@ ROWS_SCHEMA = pa.schema(
     + [(f.name, _arrow_type(str(f.type))) for f in fields(CitationRow) if f.name != "extra"]
     + [("i_" + name, _arrow_type(t)) for name, t in IDENT_FIELDS]
 )
+_IDENT_COLS = [f.name for f in ROWS_SCHEMA if f.name.startswith("i_")]
+# A citation's result (LinkItem.iid, conf, evid, amb), by seq
+RESULTS_SCHEMA = pa.schema([("seq", pa.int64()), ("iid", pa.string()), ("conf", pa.float64()), ("evid", pa.string()),
+                            ("amb", pa.bool_())])
+_RESULT_COLS = RESULTS_SCHEMA.names[1:]
 # What the last step reads of each citation, written by the steps that link it (full citations by key, short
 # forms by document): its INSTRUMENT_FIELDS, its identity and its result, so the last step joins nothing.
 _TWO_STEP_FIELDS = (*INSTRUMENT_FIELDS, *(f for f in GROUP_FIELDS if f not in INSTRUMENT_FIELDS))
 LINKED_SCHEMA = pa.schema(
-    [ROWS_SCHEMA.field(n) for n in ("seq", "lmention", "fsubject", *INSTRUMENT_FIELDS)]
-    + [f for f in ROWS_SCHEMA if f.name.startswith("i_")]
-    + [("iid", pa.string()), ("conf", pa.float64()), ("evid", pa.string()), ("amb", pa.bool_())]
+    [ROWS_SCHEMA.field(n) for n in ("seq", "lmention", "fsubject", *INSTRUMENT_FIELDS, *_IDENT_COLS)]
+    + [RESULTS_SCHEMA.field(n) for n in _RESULT_COLS]
 )
 LINKS_SCHEMA = pa.schema([("seq", pa.int64()), ("doc_id", pa.string()), ("mention", pa.int64()),
                           ("instrument_id", pa.string()), ("link_confidence", pa.float64()),
                           ("link_evidence", pa.string()), ("ambiguous", pa.bool_())])
-_IDENT_COLS = [f.name for f in ROWS_SCHEMA if f.name.startswith("i_")]
-RESULTS_SCHEMA = pa.schema([("seq", pa.int64()), ("iid", pa.string()), ("conf", pa.float64()), ("evid", pa.string()),
-                            ("amb", pa.bool_())])
 
 
 def _rows_columns(items: list[LinkItem], row_fields: Sequence[str] = ROW_FIELDS) -> dict[str, list[Any]]:
@@ -152,9 +153,6 @@ def _result_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
 def _linked_columns(items: list[LinkItem]) -> dict[str, list[Any]]:
     """LINKED_SCHEMA's column lists: what step 4 reads of each citation, with its result."""
     return {**_rows_columns(items, INSTRUMENT_FIELDS), **_result_columns(items)}
-
-
-_RESULT_COLS = ["iid", "conf", "evid", "amb"]
 
 
 def _groups(con: Any, source: str, row_fields: Sequence[str], key: Sequence[str], results: bool) -> Iterator[list[LinkItem]]:
@@ -312,13 +310,13 @@ class _Buckets:
     linker quadratic). At most ``LINK_BUCKET_BUFFER_ROWS`` rows wait in memory over all buckets; past that,
     each bucket's waiting rows are written as one file, so memory does not grow with the number of buckets."""
 
-    def __init__(self, directory: Path, schema_: pa.Schema, n: int):
+    def __init__(self, directory: Path, schema_: pa.Schema):
         directory.mkdir(parents=True, exist_ok=True)
-        self.dir, self.schema, self.n = directory, schema_, n
+        self.dir, self.schema = directory, schema_
         self.buf: dict[str, list[Any]] = {name: [] for name in schema_.names}  # rows not yet routed
         self.bbuf: list[int] = []  # their buckets
         self.pending: dict[int, list[pa.Table]] = {}  # routed rows waiting to be written, by bucket
-        self.waiting = self.rows = self.flushes = 0
+        self.waiting = self.flushes = 0
         self.written: dict[int, list[Path]] = {}  # bucket -> its files
 
     def add(self, buckets: list[int], cols: Mapping[str, list[Any]]) -> None:
@@ -329,8 +327,11 @@ class _Buckets:
         self.bbuf.extend(buckets)
         if len(self.bbuf) >= ROWS_PER_FETCH:
             self._route()
+            if self.waiting >= LINK_BUCKET_BUFFER_ROWS:
+                self.flush()
 
     def _route(self) -> None:
+        """Sort the rows not yet routed into their buckets' waiting lists."""
         if not self.bbuf:
             return
         t = pa.table(self.buf, schema=self.schema)
@@ -342,15 +343,13 @@ class _Buckets:
             self.pending.setdefault(int(sb[i]), []).append(t.slice(i, j - i))
         self.waiting += len(sb)
         self.buf, self.bbuf = {name: [] for name in self.schema.names}, []
-        if self.waiting >= LINK_BUCKET_BUFFER_ROWS:
-            self.flush()
 
     def flush(self) -> None:
+        """Write every bucket's waiting rows as one more file of that bucket."""
         self._route()
         for b, ts in self.pending.items():
             path = self.dir / f"{b:05d}-{self.flushes:05d}.parquet"
             pq.write_table(pa.concat_tables(ts), path, compression="lz4")
-            self.rows += sum(t.num_rows for t in ts)
             self.written.setdefault(b, []).append(path)
         self.flushes += 1
         self.pending, self.waiting = {}, 0
@@ -376,8 +375,8 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
 
     # 1. identities, a batch part (whole documents) at a time. Full citations go to their key's bucket;
     # every citation of a document with short forms or relations also goes to its document's bucket
-    by_key = _Buckets(spill / "key", ROWS_SCHEMA, n)
-    by_doc = _Buckets(spill / "doc", ROWS_SCHEMA, n)
+    by_key = _Buckets(spill / "key", ROWS_SCHEMA)
+    by_doc = _Buckets(spill / "doc", ROWS_SCHEMA)
     step3_docs: set[str] = set()  # documents with short forms or relations (one entry each)
     seq = 0
     for t in parts.tables("citations", list(LINKER_COLUMNS)):
@@ -396,8 +395,8 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
     # 2. full citations, one key at a time, in input order → each one's result by instrument id (step 4)
     # and, for step 3's documents, by document
     key = ["i_ns", "i_issuer", "i_type", "i_num"]
-    linked_full = _Buckets(spill / "linked-full", LINKED_SCHEMA, n)
-    results = _Buckets(spill / "results", RESULTS_SCHEMA, n)
+    linked_full = _Buckets(spill / "linked-full", LINKED_SCHEMA)
+    results = _Buckets(spill / "results", RESULTS_SCHEMA)
     for b in range(n):
         if (src := by_key.source(b)) is None:
             continue
@@ -411,12 +410,12 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
     results.close()
 
     # 3. short forms and relations, one document at a time (only documents that have either)
-    linked_short = _Buckets(spill / "linked-short", LINKED_SCHEMA, n)
+    linked_short = _Buckets(spill / "linked-short", LINKED_SCHEMA)
     rel_rows: list[RelationRow] = []
     for b in range(n):
         if (src := by_doc.source(b)) is None:
             continue
-        res = results.source(b) or f"(SELECT * FROM {_empty_sql(RESULTS_SCHEMA)})"
+        res = results.source(b) or _empty_sql(RESULTS_SCHEMA)
         source = f"(SELECT r.*, f.iid, f.conf, f.evid, f.amb FROM {src} r LEFT JOIN {res} f USING (seq)) s"
         for doc_items in _groups(con, source, ROW_FIELDS, ["doc_id"], True):
             link_shorts(doc_items)
