@@ -19,7 +19,7 @@ import copy
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -141,20 +141,15 @@ class Parts:
         queries run as the stream is drained (one connection runs one query at a time)."""
         target = schema(name)
         files = self.files(name)
+        if not files:
+            return pa.RecordBatchReader.from_batches(target, iter(()))
         cols = ", ".join(f"p.{_q(c)}" for c in target.names)
         keys = "".join(f"p.{_q(k)} ASC NULLS LAST, " for k in SORT_KEYS.get(name, []))
         source = (f"read_parquet([{', '.join(_lit(f) for f in files)}], filename = true, file_row_number = true, "
                   f"union_by_name = true) p JOIN owner o ON p.doc_id = o.doc_id "
                   f"AND regexp_extract(p.filename, '([^/]+)/[^/]+$', 1) = o.batch")
-
-        def run() -> Iterator[pa.RecordBatch]:
-            for k in range(self.n_chunks if files else 0):
-                t = self.con.sql(f"SELECT {cols} FROM {source} WHERE o.chunk = {k} "
-                                 f"ORDER BY {keys}o.batch, p.file_row_number").to_arrow_table()
-                yield from t.cast(target).to_batches(max_chunksize=ROWS_PER_BATCH)
-                del t
-
-        return pa.RecordBatchReader.from_batches(target, run())
+        return self._by_chunk(target, lambda k: f"SELECT {cols} FROM {source} WHERE o.chunk = {k} "
+                                                f"ORDER BY {keys}o.batch, p.file_row_number")
 
     def sorted_file(self, path: Path, target: pa.Schema, keys: list[str]) -> pa.RecordBatchReader:
         """``target``'s columns of a Parquet file of current documents' rows (e.g. the linker's spill) in
@@ -163,10 +158,16 @@ class Parts:
         cols = ", ".join(f"f.{_q(c)}" for c in target.names)
         order = ", ".join(f"f.{_q(k)} ASC NULLS LAST" for k in keys)
 
+        return self._by_chunk(target, lambda k: f"SELECT {cols} FROM read_parquet({_lit(str(path))}) f JOIN owner o "
+                                                f"ON f.doc_id = o.doc_id WHERE o.chunk = {k} ORDER BY {order}")
+
+    def _by_chunk(self, target: pa.Schema, query: Callable[[int], str]) -> pa.RecordBatchReader:
+        """The rows of ``query(k)`` for every chunk k of documents, one chunk in memory at a time, as
+        ``target``. Lazy: the queries run as the stream is drained."""
+
         def run() -> Iterator[pa.RecordBatch]:
             for k in range(self.n_chunks):
-                t = self.con.sql(f"SELECT {cols} FROM read_parquet({_lit(str(path))}) f JOIN owner o ON f.doc_id = o.doc_id "
-                                 f"WHERE o.chunk = {k} ORDER BY {order}").to_arrow_table()
+                t = self.con.sql(query(k)).to_arrow_table()
                 yield from t.cast(target).to_batches(max_chunksize=ROWS_PER_BATCH)
                 del t
 
