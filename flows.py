@@ -26,6 +26,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 
 from pipeline import ingest as steps  # noqa: E402
+from pipeline.isolation import keep_workers  # noqa: E402
 from pipeline.localserver import wait_embedded  # noqa: E402
 from pipeline.store import Store, utcnow  # noqa: E402
 
@@ -134,37 +135,40 @@ def _run_ingest(paths: list[str], settings: Settings, on_batch: Callable[[int, i
 
     groups = steps.batches(pl.todo, settings.batch_size, settings.workers)
     batch_ids = [f"{run_id}-{i:05d}" for i in range(len(groups))]
-    futures = [process_batch_task.submit(g, limits, str(settings.out), b) for g, b in zip(groups, batch_ids)]
-    failures: list[dict[str, Any]] = [
-        {"path": c.path, "error_kind": c.error[0], "message": c.error[1]} for c in pl.failed_discovery if c.error
-    ]
-    processed = 0
-    done_files = 0
-    n_pages = n_chars = n_bytes = 0
-    for i, group in enumerate(groups):
-        fut, futures[i] = futures[i], None  # keep no finished batch alive: memory stays flat in N
-        try:
-            res = fut.result()
-        except Exception as exc:  # noqa: BLE001 - the batch task failed after its retries: record every file
-            res = steps.BatchResult(outcomes=[
-                steps.FileOutcome(c.path, c.sha256, error_kind="internal", message=f"{c.path}: batch failed ({type(exc).__name__}: {exc})")
-                for c in group
-            ])
-        t0 = time.perf_counter()
-        steps.commit_batch(store, manifest, batch_ids[i], res, quarantine=settings.quarantine)
-        seconds["commit"] = seconds.get("commit", 0.0) + time.perf_counter() - t0
-        for k, v in res.seconds.items():
-            seconds[k] = seconds.get(k, 0.0) + v
-        n_pages, n_chars, n_bytes = n_pages + res.n_pages, n_chars + res.n_chars, n_bytes + res.n_bytes
-        for o in res.outcomes:
-            if o.doc_id:
-                processed += 1
-            else:
-                failures.append({"path": o.path, "error_kind": o.error_kind, "message": o.message})
-                logger.warning("%s", o.message)
-        done_files += len(group)
-        if on_batch:
-            on_batch(done_files, len(pl.todo))
+    # batch tasks running in this process (the threads runner) keep their forked reader from one batch to
+    # the next; the readers stop before publishing
+    with keep_workers():
+        futures = [process_batch_task.submit(g, limits, str(settings.out), b) for g, b in zip(groups, batch_ids)]
+        failures: list[dict[str, Any]] = [
+            {"path": c.path, "error_kind": c.error[0], "message": c.error[1]} for c in pl.failed_discovery if c.error
+        ]
+        processed = 0
+        done_files = 0
+        n_pages = n_chars = n_bytes = 0
+        for i, group in enumerate(groups):
+            fut, futures[i] = futures[i], None  # keep no finished batch alive: memory stays flat in N
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001 - the batch task failed after its retries: record every file
+                res = steps.BatchResult(outcomes=[
+                    steps.FileOutcome(c.path, c.sha256, error_kind="internal", message=f"{c.path}: batch failed ({type(exc).__name__}: {exc})")
+                    for c in group
+                ])
+            t0 = time.perf_counter()
+            steps.commit_batch(store, manifest, batch_ids[i], res, quarantine=settings.quarantine)
+            seconds["commit"] = seconds.get("commit", 0.0) + time.perf_counter() - t0
+            for k, v in res.seconds.items():
+                seconds[k] = seconds.get(k, 0.0) + v
+            n_pages, n_chars, n_bytes = n_pages + res.n_pages, n_chars + res.n_chars, n_bytes + res.n_bytes
+            for o in res.outcomes:
+                if o.doc_id:
+                    processed += 1
+                else:
+                    failures.append({"path": o.path, "error_kind": o.error_kind, "message": o.message})
+                    logger.warning("%s", o.message)
+            done_files += len(group)
+            if on_batch:
+                on_batch(done_files, len(pl.todo))
 
     t0 = time.perf_counter()
     counts = publish_task(settings.out, force=force_publish)

@@ -202,6 +202,19 @@ def _work(items: list, limits: Any, out: str, batch_id: str) -> tuple[Any, dict[
     return res, {}, os.getpid(), max(_maxrss_mb(), _maxrss_mb(resource.RUSAGE_CHILDREN))
 
 
+_KEPT_FOR_LIFE: Any = None
+
+
+def _keep_workers_for_life() -> None:
+    """Pool initializer: the worker keeps its forked reader from one batch to the next until it exits (the
+    reader dies with it)."""
+    global _KEPT_FOR_LIFE
+    from pipeline.isolation import keep_workers
+
+    _KEPT_FOR_LIFE = keep_workers()
+    _KEPT_FOR_LIFE.__enter__()
+
+
 def _direct_run(corpus: Path, out: Path, workers: int, batch_size: int) -> dict[str, Any]:
     from concurrent.futures import ProcessPoolExecutor
 
@@ -232,7 +245,12 @@ def _direct_run(corpus: Path, out: Path, workers: int, batch_size: int) -> dict[
         t0 = time.perf_counter()
         warm_up()
         sec["warm_up"] = time.perf_counter() - t0
-    ex = ProcessPoolExecutor(max_workers=workers) if workers > 1 and groups else None
+    from pipeline.isolation import keep_workers
+
+    # as in the flow: each pool worker (or this process, sequentially) keeps its forked reader between batches
+    ex = ProcessPoolExecutor(max_workers=workers, initializer=_keep_workers_for_life) if workers > 1 and groups else None
+    kept = keep_workers()
+    kept.__enter__()
     try:
         ids = [f"bench-{i:05d}" for i in range(len(groups))]
         outs = [str(out)] * len(groups)
@@ -256,6 +274,7 @@ def _direct_run(corpus: Path, out: Path, workers: int, batch_size: int) -> dict[
     finally:
         if ex:
             ex.shutdown()
+        kept.__exit__(None, None, None)
     wall_proc = time.perf_counter() - t_proc
 
     # process_file's own timings (summed over files; measured inside the isolated readers)

@@ -1,14 +1,20 @@
 """Run each file of a batch in a child process with a time limit and a memory cap.
 
-One forked worker per batch reads files one after another and sends each
-result back over a pipe.  The parent waits at most ``Limits.seconds_per_file``
-for each file; a file that takes longer, or that kills the worker (a crash in
-a native library, the memory cap), is recorded as failed and the worker is
-restarted for the remaining files.  A hostile file can therefore neither hang
-the run nor exhaust the machine's memory.
+A forked worker reads files one after another and sends each result back
+over a pipe.  The parent waits at most ``Limits.seconds_per_file`` for each
+file; a file that takes longer, or that kills the worker (a crash in a native
+library, the memory cap), is recorded as failed and a new worker is forked
+for the remaining files.  A hostile file can therefore neither hang the run
+nor exhaust the machine's memory.  The memory cap and the CPU budget are set
+again before every file, relative to what the worker holds at that moment.
 
 Forking is cheap here because the heavy modules (spaCy, pypdfium2, the
-extractors' data) are loaded in the parent before the first fork.
+extractors' data) are loaded in the parent before the first fork.  Cheap is
+not free: a fresh worker copies every page of the parent it writes to (about
+0.1 s of CPU per fork in a warmed-up flow process).  So inside
+``keep_workers()`` (an ingest run) a worker is kept from one batch to the
+next, one per thread that reads, and replaced only when it failed or grew by
+more than ``RECYCLE_GROWTH_BYTES``; outside it, each batch forks its own.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ import resource
 import signal
 import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -36,6 +43,7 @@ class FileResult:
     error_kind: str | None = None
     message: str | None = None
     max_rss_kb: int = 0  # peak RSS of the worker that read the file
+    rss_bytes: int = 0  # the worker's resident memory once the file was read
 
 
 def fork_available() -> bool:
@@ -110,11 +118,11 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
         pass
 
 
-def _vm_size() -> int:
-    """This process's current address-space size in bytes (Linux), 0 if unknown."""
+def _statm(field: int) -> int:
+    """A field of /proc/self/statm in bytes (0: address-space size, 1: resident), 0 if unknown (not Linux)."""
     try:
         with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[0]) * resource.getpagesize()
+            return int(fh.read().split()[field]) * resource.getpagesize()
     except (OSError, ValueError, IndexError):
         return 0
 
@@ -124,26 +132,26 @@ def _cpu_used() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def _worker(conn, fn: Callable[[str], Any], memory_bytes: int, cpu_seconds: int, parent: int) -> None:
+def _worker(conn, memory_bytes: int, cpu_seconds: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # a crash here is expected and reported by the parent, not dumped
     die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above took effect
         return
-    try:
-        if memory_bytes > 0:
-            # headroom above what the forked worker already maps (the parent's modules, spaCy, pdfium...)
-            cap = _vm_size() + memory_bytes
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    except (ValueError, OSError):
-        pass
     while True:
         try:
-            path = conn.recv()
+            job = conn.recv()
         except EOFError:
             return
-        if path is None:
+        if job is None:
             return
+        fn, path = job
+        if memory_bytes > 0:  # headroom above what the worker maps now (inherited modules, spaCy, pdfium...)
+            try:
+                cap = _statm(0) + memory_bytes
+                resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
+            except (ValueError, OSError):
+                pass
         if cpu_seconds > 0:  # a CPU budget per file, not for the worker's whole life
             try:
                 soft = int(_cpu_used()) + cpu_seconds
@@ -152,6 +160,7 @@ def _worker(conn, fn: Callable[[str], Any], memory_bytes: int, cpu_seconds: int,
                 pass
         res = run_one(fn, path)
         res.max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        res.rss_bytes = _statm(1)
         try:
             conn.send(res)
         except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
@@ -159,11 +168,13 @@ def _worker(conn, fn: Callable[[str], Any], memory_bytes: int, cpu_seconds: int,
 
 
 class _Child:
-    def __init__(self, fn: Callable[[str], Any], limits: Limits):
+    def __init__(self, limits: Limits):
         ctx = mp.get_context("fork")
         self.conn, child_conn = ctx.Pipe()
         cpu = int(limits.seconds_per_file * 4) if limits.seconds_per_file else 0
-        self.proc = ctx.Process(target=_worker, args=(child_conn, fn, limits.max_memory_bytes, cpu, os.getpid()), daemon=True)
+        self.caps = (limits.max_memory_bytes, cpu)
+        self.base_rss = 0  # resident memory after its first file (what it inherited and touched)
+        self.proc = ctx.Process(target=_worker, args=(child_conn, limits.max_memory_bytes, cpu, os.getpid()), daemon=True)
         # the child's garbage collector never walks the parent's objects (spaCy, gazetteers...): fewer
         # copy-on-write pages to copy in every forked reader
         gc.freeze()
@@ -172,6 +183,12 @@ class _Child:
         finally:
             gc.unfreeze()
         child_conn.close()
+
+    def grew_too_much(self, res: FileResult) -> bool:
+        if not self.base_rss:
+            self.base_rss = res.rss_bytes
+            return False
+        return res.rss_bytes - self.base_rss > RECYCLE_GROWTH_BYTES
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -188,31 +205,80 @@ class _Child:
         self.conn.close()
 
 
+RECYCLE_GROWTH_BYTES = 256 * 1024 * 1024  # a kept worker whose memory grew more than this is replaced
+
+_KEPT: list[_Child] | None = None  # idle workers kept for the next batch, while keep_workers() is open
+_KEPT_DEPTH = 0
+_KEPT_LOCK = threading.Lock()
+
+
+@contextmanager
+def keep_workers() -> Iterator[None]:
+    """Within this block, a batch's worker is kept for the next batch (of any thread) instead of being
+    stopped; every kept worker is stopped when the block ends.  Used around an ingest run's batches:
+    code changed in this process after a worker was forked (a test's monkeypatch) is not seen by that
+    worker, so the block should span one run."""
+    global _KEPT, _KEPT_DEPTH
+    with _KEPT_LOCK:
+        _KEPT_DEPTH += 1
+        if _KEPT is None:
+            _KEPT = []
+    try:
+        yield
+    finally:
+        with _KEPT_LOCK:
+            _KEPT_DEPTH -= 1
+            idle, _KEPT = (_KEPT or [], None) if _KEPT_DEPTH == 0 else ([], _KEPT)
+        for child in idle:
+            child.stop()
+
+
+def _take(limits: Limits) -> _Child | None:
+    """A kept idle worker forked for the same limits, if any."""
+    cpu = int(limits.seconds_per_file * 4) if limits.seconds_per_file else 0
+    with _KEPT_LOCK:
+        for i, child in enumerate(_KEPT or []):
+            if child.caps == (limits.max_memory_bytes, cpu) and child.proc.is_alive():
+                return _KEPT.pop(i)  # type: ignore[union-attr]
+    return None
+
+
+def _give_back(child: _Child) -> None:
+    with _KEPT_LOCK:
+        if _KEPT is not None and child.proc.is_alive():
+            _KEPT.append(child)
+            return
+    child.stop()
+
+
 def run_isolated(fn: Callable[[str], Any], paths: list[str], limits: Limits) -> Iterator[FileResult]:
     """Yield one FileResult per path, in order; each file read in a forked worker under the limits."""
     if not paths:
         return
     warm_up()
-    child: _Child | None = None
+    child = _take(limits)
+    busy = False  # a file sent and its result not yet received
     try:
         for path in paths:
             if child is None:
-                child = _Child(fn, limits)
+                child = _Child(limits)
             try:
-                child.conn.send(path)
+                busy = True
+                child.conn.send((fn, path))
                 ready = child.conn.poll(limits.seconds_per_file if limits.seconds_per_file > 0 else None)
                 if not ready:
                     child.stop(kill=True)
-                    child = None
+                    child, busy = None, False
                     yield FileResult(path, False, error_kind="timeout",
                                      message=f"{path}: reading took longer than {limits.seconds_per_file:g} s (PLANS_SECONDS_PER_FILE); stopped")
                     continue
-                yield child.conn.recv()
+                res = child.conn.recv()
+                busy = False
             except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
                 code = child.proc.exitcode if child is not None else None
                 if child is not None:
                     child.stop(kill=True)
-                child = None
+                child, busy = None, False
                 if code == -signal.SIGXCPU:
                     kind, why = "timeout", "reading used more CPU time than allowed (PLANS_SECONDS_PER_FILE); stopped"
                 elif code == -signal.SIGKILL:
@@ -220,9 +286,16 @@ def run_isolated(fn: Callable[[str], Any], paths: list[str], limits: Limits) -> 
                 else:
                     kind, why = "crashed", f"the worker reading it died (exit code {code})"
                 yield FileResult(path, False, error_kind=kind, message=f"{path}: {why}")
+                continue
+            if child.grew_too_much(res):
+                child.stop()
+                child = None
+            yield res
     finally:
-        if child is not None:
-            child.stop()
+        if child is not None and busy:  # interrupted while it reads (Ctrl-C): its answer would go to the next batch
+            child.stop(kill=True)
+        elif child is not None:
+            _give_back(child)
 
 
 def run_in_process(fn: Callable[[str], Any], paths: list[str]) -> Iterator[FileResult]:
@@ -230,4 +303,4 @@ def run_in_process(fn: Callable[[str], Any], paths: list[str]) -> Iterator[FileR
         yield run_one(fn, p)
 
 
-__all__ = ["FileResult", "run_isolated", "run_in_process", "run_one", "fork_available", "warm_up"]
+__all__ = ["FileResult", "keep_workers", "run_isolated", "run_in_process", "run_one", "fork_available", "warm_up"]

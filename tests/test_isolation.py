@@ -1,0 +1,93 @@
+"""Forked readers kept between batches (pipeline/isolation.py, ``keep_workers``): one fork serves many batches,
+yet a failed, hung or grown worker is replaced and every file still gets its own limits."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from pipeline import isolation
+from pipeline.config import Limits
+from pipeline.isolation import fork_available, keep_workers, run_isolated
+
+pytestmark = pytest.mark.skipif(not fork_available(), reason="forked readers need fork()")
+
+LIMITS = Limits(seconds_per_file=5)
+_HELD: list[bytearray] = []
+
+
+def pid_of(path: str) -> int:
+    """What the worker does with a 'file': crash, hang, hold memory, or just say which process it is."""
+    if path == "segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if path == "hang":
+        time.sleep(60)
+    if path.startswith("hold"):
+        _HELD.append(bytearray(int(path[4:]) * 1024 * 1024))
+        _HELD[-1][::4096] = b"x" * len(_HELD[-1][::4096])  # touch every page: resident, not just mapped
+    if path == "alloc":
+        bytearray(600 * 1024 * 1024)  # within a 1 GiB cap even in a worker that already holds memory
+    return os.getpid()
+
+
+def pids(paths: list[str], limits: Limits = LIMITS) -> list[int | str]:
+    return [r.payload if r.ok else r.error_kind for r in run_isolated(pid_of, paths, limits)]
+
+
+def test_without_the_block_each_batch_forks_its_own_worker():
+    a, b = pids(["x", "y"]), pids(["z"])
+    assert a[0] == a[1] != os.getpid()  # one worker per batch, not per file
+    assert b[0] != a[0]
+    assert not isolation._KEPT  # nothing kept outside the block
+
+
+def test_inside_the_block_one_worker_serves_every_batch_and_stops_at_the_end():
+    with keep_workers():
+        a, b = pids(["x", "y"]), pids(["z"])
+        assert a[0] == a[1] == b[0]
+        (kept,) = isolation._KEPT
+        assert kept.proc.is_alive()
+    assert not kept.proc.is_alive()  # stopped when the block ends, not left to the exit of the process
+    assert isolation._KEPT is None
+
+
+def test_a_hung_worker_is_replaced_and_the_replacement_is_kept():
+    with keep_workers():
+        out = pids(["x", "hang", "y"])
+        assert out[1] == "timeout" and isinstance(out[2], int) and out[2] != out[0]
+        assert pids(["z"]) == [out[2]]
+
+
+def test_a_crash_does_not_reach_the_next_batch():
+    with keep_workers():
+        first = pids(["x"])[0]
+        out = pids(["segv", "y"])
+        assert out[0] == "crashed" and out[1] != first
+        assert pids(["z"]) == [out[1]]
+
+
+def test_a_worker_whose_memory_grew_too_much_is_replaced(monkeypatch):
+    monkeypatch.setattr(isolation, "RECYCLE_GROWTH_BYTES", 64 * 1024 * 1024)
+    with keep_workers():
+        a = pids(["x", "hold16", "hold100", "y", "z"])
+        assert a[0] == a[1] == a[2]  # grew by 16 MB, then by 116 MB: replaced after that file
+        assert a[3] == a[4] != a[0]
+
+
+def test_every_file_gets_the_whole_memory_cap_above_what_a_kept_worker_already_holds(monkeypatch):
+    monkeypatch.setattr(isolation, "RECYCLE_GROWTH_BYTES", 4 * 1024**3)  # keep the worker that holds 600 MB
+    limits = Limits(seconds_per_file=20, max_memory_bytes=1024**3)
+    with keep_workers():
+        out = pids(["hold300", "hold300", "alloc", "x"], limits)
+        assert len(set(out)) == 1, out  # 600 MB held, then 600 MB more: allowed, the cap counts from each file's start
+        assert pids(["alloc"], Limits(seconds_per_file=20, max_memory_bytes=512 * 1024**2)) == ["too_large"]
+
+
+def test_limits_of_another_kind_get_their_own_worker():
+    with keep_workers():
+        a = pids(["x"])
+        b = pids(["x"], Limits(seconds_per_file=7))
+        assert a != b
+        assert pids(["x"]) == a and pids(["x"], Limits(seconds_per_file=7)) == b
