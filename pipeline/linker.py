@@ -63,6 +63,7 @@ __all__ = [
     "group_key",
     "ident_from",
     "rows_from_tables",
+    "rows_from_columns",
     "party_term",
     "parse_symbol",
     "is_national",
@@ -1088,6 +1089,40 @@ def rows_from_tables(
         year = int(date[:4]) if date and date[:4].isdigit() else None
         out.append(CitationRow.from_dict(c, province=d.get("province"), doc_date=date, doc_year=year))
     return out
+
+
+_ROW_ORDER = tuple(f.name for f in fields(CitationRow) if f.name != "extra")  # extra is last: left to its factory
+_ROW_DEFAULTS = {f.name: f.default for f in fields(CitationRow)}
+
+
+def rows_from_columns(
+    columns: Mapping[str, Sequence[Any]],
+    documents: Mapping[str, Mapping[str, Any]],
+) -> list[CitationRow]:
+    """The rows :func:`rows_from_tables` makes of the ``citations`` rows these columns hold (equal-length
+    lists, values as Arrow gives them: ``None`` for null, no NaN), built column-wise: no dict per row.
+    ``documents`` is keyed by doc_id."""
+    doc_ids = columns["doc_id"]
+    n = len(doc_ids)
+    context: dict[Any, tuple[Any, Any, Optional[int]]] = {}
+    for d in set(doc_ids):
+        doc = documents.get(d, {})
+        date = doc.get("issue_date")
+        context[d] = (doc.get("province"), date, int(date[:4]) if date and date[:4].isdigit() else None)
+    of_doc = [context[d] for d in doc_ids]
+    cols: list[Sequence[Any]] = []
+    for name in _ROW_ORDER:
+        if name in ("province", "doc_date", "doc_year"):
+            i = ("province", "doc_date", "doc_year").index(name)
+            cols.append([c[i] for c in of_doc])
+        elif name in ("type_mismatch", "in_footnote"):
+            col = columns.get(name)
+            cols.append([bool(v) for v in col] if col is not None else [False] * n)
+        elif name in columns:
+            cols.append(columns[name])
+        else:
+            cols.append([_ROW_DEFAULTS[name]] * n)
+    return list(map(CitationRow, *cols))
 
 
 # ---------------------------------------------------------------------------

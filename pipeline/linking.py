@@ -68,7 +68,7 @@ from pipeline.linker import (
     link_instrument,
     link_shorts,
     prepare,
-    rows_from_tables,
+    rows_from_columns,
     with_symbols,
 )
 from schemas import schema, to_table
@@ -228,17 +228,18 @@ def _relations_by_doc(relation_mentions: pa.Table) -> dict[str, list[dict[str, A
     return rel_by_doc
 
 
-def _citation_dicts(batch: pa.RecordBatch, pool: dict[str, str]) -> list[dict[str, Any]]:
-    """Rows of a record batch as dicts; equal strings (doc ids, symbols, issuers, subjects ...) are one
+def _citation_columns(batch: pa.RecordBatch, pool: dict[str, str]) -> dict[str, list[Any]]:
+    """A record batch's columns as lists; equal strings (doc ids, symbols, issuers, subjects ...) are one
     shared object across the corpus, so the linker's rows cost little more than their distinct values."""
-    names = [n for n in batch.schema.names if n != "extra"]
-    cols = []
-    for n in names:
+    cols: dict[str, list[Any]] = {}
+    for n in batch.schema.names:
+        if n == "extra":
+            continue
         values = batch.column(n).to_pylist()
         if pa.types.is_string(batch.schema.field(n).type) and n != "text":
             values = [pool.setdefault(v, v) if v is not None else None for v in values]
-        cols.append(values)
-    return [dict(zip(names, row)) for row in zip(*cols)]
+        cols[n] = values
+    return cols
 
 
 def link_result(citations: Iterable[pa.RecordBatch], documents: pa.Table, relation_mentions: pa.Table) -> LinkResult:
@@ -248,7 +249,7 @@ def link_result(citations: Iterable[pa.RecordBatch], documents: pa.Table, relati
     rows: list[CitationRow] = []
     pool: dict[str, str] = {}
     for batch in citations:
-        rows.extend(rows_from_tables(_citation_dicts(batch, pool), docs))
+        rows.extend(rows_from_columns(_citation_columns(batch, pool), docs))
     del pool
     return link(rows, _relations_by_doc(relation_mentions))
 
@@ -380,7 +381,7 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
     step3_docs: set[str] = set()  # documents with short forms or relations (one entry each)
     seq = 0
     for t in parts.tables("citations", list(LINKER_COLUMNS)):
-        items = prepare(rows_from_tables(t.to_pylist(), docs), seq)
+        items = prepare(rows_from_columns(t.to_pydict(), docs), seq)
         seq += len(items)
         full = [it for it in items if it.ident is not None]
         by_key.add([_bucket_of(_key_string(it.ident), n) for it in full], _rows_columns(full))

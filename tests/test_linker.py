@@ -20,6 +20,7 @@ from pipeline.linker import (
     link,
     parse_symbol,
     party_term,
+    rows_from_columns,
     rows_from_tables,
 )
 from pipeline.normalize import normalize_text
@@ -325,6 +326,33 @@ def test_tables_and_rows_from_tables():
     to_table("instruments", t["instruments"])
     to_table("relations", t["relations"])
     to_table("conflicts", t["conflicts"])
+
+
+
+def test_rows_from_columns_are_the_rows_from_tables():
+    """The column-wise builder the publisher uses makes exactly the rows of the row-dict one: document context
+    (a document missing, a date without a year), booleans from null, columns absent, extra per row."""
+    cits = [
+        {"doc_id": "d1", "mention": 0, "symbol": "59-NQ/TW", "number": "59", "type_code": "NQ", "issuer_code": "TW",
+         "year": None, "system": "party", "kind": "full", "text": "Nghị quyết số 59-NQ/TW", "char_start": 0,
+         "char_end": 22, "date_cited": "2025-01-24", "in_footnote": None, "type_mismatch": True, "name": None},
+        {"doc_id": "d2", "mention": 0, "symbol": None, "number": "272", "type_code": None, "issuer_code": None,
+         "year": 2021, "system": "administrative", "kind": "short", "text": "Quy chế 272", "char_start": 5,
+         "char_end": 16, "date_cited": None, "in_footnote": True, "type_mismatch": None, "name": "Quy chế"},
+        {"doc_id": "gone", "mention": 3, "symbol": "20/2023/QĐ-UBND", "number": "20", "type_code": "QĐ",
+         "issuer_code": "UBND", "year": 2023, "system": "normative", "kind": "full", "text": "x", "char_start": 1,
+         "char_end": 2, "date_cited": None, "in_footnote": False, "type_mismatch": False, "name": None},
+    ]
+    docs = {"d1": {"doc_id": "d1", "province": "Quảng Nam", "issue_date": "2025-04-15"},
+            "d2": {"doc_id": "d2", "province": "Nghệ An", "issue_date": "xx"}}
+    columns = {k: [c[k] for c in cits] for k in cits[0]}
+    assert rows_from_columns(columns, docs) == rows_from_tables(cits, docs)
+    rows = rows_from_columns(columns, docs)
+    assert rows[0].doc_year == 2025 and rows[1].doc_year is None and rows[2].province is None
+    assert [r.in_footnote for r in rows] == [False, True, False] and rows[1].type_mismatch is False
+    assert rows[0].extra is not rows[1].extra  # one dict per row, as the dataclass makes them
+    del columns["in_footnote"], columns["name"]
+    assert rows_from_columns(columns, docs) == rows_from_tables([{k: c[k] for k in columns} for c in cits], docs)
 
 
 # --- graph -----------------------------------------------------------------------
