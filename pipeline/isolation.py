@@ -12,9 +12,9 @@ Forking is cheap here because the heavy modules (spaCy, pypdfium2, the
 extractors' data) are loaded in the parent before the first fork.  Cheap is
 not free: a fresh worker copies every page of the parent it writes to (about
 0.1 s of CPU per fork in a warmed-up flow process).  So inside
-``keep_workers()`` (an ingest run) a worker is kept from one batch to the
-next, one per thread that reads, and replaced only when it failed or grew by
-more than ``RECYCLE_GROWTH_BYTES``; outside it, each batch forks its own.
+``keep_workers()`` (an ingest run) each thread that reads keeps its worker from
+one batch to the next, and replaces it only when it failed or grew by more
+than ``RECYCLE_GROWTH_BYTES``; outside it, each batch forks its own.
 """
 from __future__ import annotations
 
@@ -173,6 +173,9 @@ class _Child:
         self.conn, child_conn = ctx.Pipe()
         cpu = int(limits.seconds_per_file * 4) if limits.seconds_per_file else 0
         self.caps = (limits.max_memory_bytes, cpu)
+        # the thread that forks it: the kernel kills the child when that thread ends (die_with_parent), so
+        # a kept worker only ever serves the thread that forked it
+        self.owner = threading.get_ident()
         self.base_rss = 0  # resident memory after its first file (what it inherited and touched)
         self.proc = ctx.Process(target=_worker, args=(child_conn, limits.max_memory_bytes, cpu, os.getpid()), daemon=True)
         # the child's garbage collector never walks the parent's objects (spaCy, gazetteers...): fewer
@@ -214,7 +217,7 @@ _KEPT_LOCK = threading.Lock()
 
 @contextmanager
 def keep_workers() -> Iterator[None]:
-    """Within this block, a batch's worker is kept for the next batch (of any thread) instead of being
+    """Within this block, a batch's worker is kept for the next batch of the same thread instead of being
     stopped; every kept worker is stopped when the block ends.  Used around an ingest run's batches:
     code changed in this process after a worker was forked (a test's monkeypatch) is not seen by that
     worker, so the block should span one run."""
@@ -234,13 +237,21 @@ def keep_workers() -> Iterator[None]:
 
 
 def _take(limits: Limits) -> _Child | None:
-    """A kept idle worker forked for the same limits, if any."""
+    """An idle worker this thread forked for the same limits and kept, if any."""
     cpu = int(limits.seconds_per_file * 4) if limits.seconds_per_file else 0
+    me = threading.get_ident()
+    found, dead = None, []
     with _KEPT_LOCK:
-        for i, child in enumerate(_KEPT or []):
-            if child.caps == (limits.max_memory_bytes, cpu) and child.proc.is_alive():
-                return _KEPT.pop(i)  # type: ignore[union-attr]
-    return None
+        for child in list(_KEPT or []):
+            if not child.proc.is_alive():  # e.g. its thread ended (an ident can be reused)
+                _KEPT.remove(child)  # type: ignore[union-attr]
+                dead.append(child)
+            elif found is None and child.owner == me and child.caps == (limits.max_memory_bytes, cpu):
+                _KEPT.remove(child)  # type: ignore[union-attr]
+                found = child
+    for child in dead:
+        child.stop(kill=True)
+    return found
 
 
 def _give_back(child: _Child) -> None:

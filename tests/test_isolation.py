@@ -28,7 +28,7 @@ def pid_of(path: str) -> int:
         _HELD.append(bytearray(int(path[4:]) * 1024 * 1024))
         _HELD[-1][::4096] = b"x" * len(_HELD[-1][::4096])  # touch every page: resident, not just mapped
     if path == "alloc":
-        bytearray(600 * 1024 * 1024)  # within a 1 GiB cap even in a worker that already holds memory
+        bytearray(300 * 1024 * 1024)  # within a 512 MB cap even in a worker that already holds memory
     return os.getpid()
 
 
@@ -77,12 +77,12 @@ def test_a_worker_whose_memory_grew_too_much_is_replaced(monkeypatch):
 
 
 def test_every_file_gets_the_whole_memory_cap_above_what_a_kept_worker_already_holds(monkeypatch):
-    monkeypatch.setattr(isolation, "RECYCLE_GROWTH_BYTES", 4 * 1024**3)  # keep the worker that holds 600 MB
-    limits = Limits(seconds_per_file=20, max_memory_bytes=1024**3)
+    monkeypatch.setattr(isolation, "RECYCLE_GROWTH_BYTES", 4 * 1024**3)  # keep the worker that holds 300 MB
+    limits = Limits(seconds_per_file=20, max_memory_bytes=512 * 1024**2)
     with keep_workers():
-        out = pids(["hold300", "hold300", "alloc", "x"], limits)
-        assert len(set(out)) == 1, out  # 600 MB held, then 600 MB more: allowed, the cap counts from each file's start
-        assert pids(["alloc"], Limits(seconds_per_file=20, max_memory_bytes=512 * 1024**2)) == ["too_large"]
+        out = pids(["hold150", "hold150", "alloc", "x"], limits)
+        assert len(set(out)) == 1, out  # 300 MB held, then 300 MB more: allowed, the cap counts from each file's start
+        assert pids(["alloc"], Limits(seconds_per_file=20, max_memory_bytes=256 * 1024**2)) == ["too_large"]
 
 
 def test_limits_of_another_kind_get_their_own_worker():
@@ -91,3 +91,32 @@ def test_limits_of_another_kind_get_their_own_worker():
         b = pids(["x"], Limits(seconds_per_file=7))
         assert a != b
         assert pids(["x"]) == a and pids(["x"], Limits(seconds_per_file=7)) == b
+
+
+def test_each_thread_keeps_its_own_worker():
+    """A worker dies with the thread that forked it (PR_SET_PDEATHSIG), so it is never handed to another:
+    here thread a's worker sits idle while thread b reads, and b still forks its own."""
+    import threading
+
+    a_done, b_done = threading.Event(), threading.Event()
+    seen: dict[str, list] = {}
+
+    def a() -> None:
+        seen["a"] = pids(["x"])
+        a_done.set()
+        b_done.wait(30)
+        seen["a"] += pids(["y"])
+
+    def b() -> None:
+        a_done.wait(30)
+        seen["b"] = pids(["x"]) + pids(["y"])
+        b_done.set()
+
+    with keep_workers():
+        threads = [threading.Thread(target=f) for f in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert seen["a"][0] == seen["a"][1] and seen["b"][0] == seen["b"][1]
+        assert seen["a"][0] != seen["b"][0]
