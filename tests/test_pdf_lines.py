@@ -101,3 +101,49 @@ def test_compiled_superscript_layout_matches_the_python_one():
         s = rng.randint(0, n - 1)
         args = (code, x0, x1, base, size, glyph, 100.0, 12.0)
         assert _superscript_text(s, n, *args) == _superscript_line(range(s, n), *args)
+
+
+@pytest.mark.parametrize("field", ["x0", "x1", "base", "size"])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), 1e300])
+@pytest.mark.parametrize("where", [[5], [5, 6], [0], [0, 1, 2], [40]])
+def test_characters_with_a_broken_position_keep_their_place(field, bad, where):
+    """A damaged text matrix or font can give characters NaN, infinite or absurd coordinates: they used to
+    garble the page (an infinite size sorted every line apart) or fail the file (an infinite x). They take
+    their neighbour's place and the text reads as if nothing had happened."""
+    from pipeline.readers.pdf import _assemble
+    from pipeline.readers.pdf_lines import repair_geometry, text_glyphs
+
+    boxes = [("KẾ HOẠCH hợp tác", 100, 400, 100, 12), ("Thực hiện Nghị quyết số 59-NQ/TW", 72, 500, 130, 12),
+             ("năm 2025 với tỉnh Sê Kông", 72, 400, 150, 12)]
+
+    def text(g: Glyphs) -> list[str]:
+        return [b.text for b in _assemble([lay_out(g, 1)], [842.0], [None], 1).blocks]
+
+    want = text(text_glyphs(boxes))
+    g = text_glyphs(boxes)
+    for i in where:
+        getattr(g, field)[i] = bad
+    assert repair_geometry(g) == len(where)
+    assert text(g) == want
+    assert repair_geometry(g) == 0  # repaired for good
+
+
+def test_a_pdf_with_a_broken_text_matrix_still_reads():
+    from hostile_fixtures import pdf_bytes
+
+    from pipeline.readers import read_bytes
+
+    lines = [b"BT /F1 12 Tf 72 700 Td (KE HOACH hop tac nam 2025) Tj ET\n",
+             b"BT /F1 12 Tf 1e38 0 0 1e38 72 690 Tm (XYZ) Tj ET\n",  # PDFium leaves these characters out
+             b"BT /F1 1e38 Tf 72 685 Td (XYZ) Tj ET\n",
+             b"BT /F1 12 Tf 72 680 Td (Thuc hien Nghi quyet so 59-NQ/TW ngay 24/01/2025) Tj ET\n"]
+    content = b"".join(lines)
+    data = pdf_bytes([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+    doc = read_bytes(data, "broken-matrix.pdf")
+    assert doc.text == "KE HOACH hop tac nam 2025 Thuc hien Nghi quyet so 59-NQ/TW ngay 24/01/2025"

@@ -232,7 +232,10 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
             page = pdf[pi] if pdf.formenv else RawPage(pdf, pi)  # (forms are never initialised here)
             try:
                 H = page.get_height()
-                glyphs = page_glyphs(page)
+                glyphs = page_glyphs(page)  # (characters with a broken position get a neighbour's: repair_geometry)
+                if glyphs.repaired:
+                    warnings.append(f"page {pi + 1}: {glyphs.repaired} character(s) with an invalid position (damaged PDF), "
+                                    "placed after the character before them")
                 n_glyphs = glyphs.n_glyphs()
                 seps.append(footnote_rule(page) if n_glyphs else None)
             finally:

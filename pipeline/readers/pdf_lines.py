@@ -42,6 +42,7 @@ _COLUMN_EM = 2.0  # ... wider than this, a column break (header/signature tables
 
 # element kinds
 _SKIP, _GLYPH, _SPACE = 0, 1, 2
+_COORD_MAX = 1e5  # user-space units: a page is ~600-1200 wide; a coordinate beyond this is a broken matrix
 
 # str.isspace() for every code point up to U+3000 (the last whitespace code point)
 _IS_SPACE = np.array([chr(i).isspace() for i in range(0x3001)], dtype=np.bool_)
@@ -64,7 +65,7 @@ class PLine:
 class Glyphs:
     """A page's characters as arrays: code point, box (x0, x1), baseline (y down), font size, kind."""
 
-    __slots__ = ("code", "x0", "x1", "base", "size", "kind")
+    __slots__ = ("code", "x0", "x1", "base", "size", "kind", "repaired")
 
     def __init__(self, n: int) -> None:
         self.code = np.zeros(n, np.uint32)
@@ -73,6 +74,7 @@ class Glyphs:
         self.base = np.zeros(n, np.float64)
         self.size = np.ones(n, np.float64)
         self.kind = np.zeros(n, np.uint8)
+        self.repaired = 0  # characters given a neighbour's position (repair_geometry)
 
     def n_glyphs(self) -> int:
         return int(np.count_nonzero(self.kind == _GLYPH))
@@ -123,6 +125,7 @@ def read_chars(tp, n, height, is_space, code, x0, x1, base, size, kind):  # prag
     ra = rect.ctypes.data
     oa = org.ctypes.data
     n_space = is_space.shape[0]
+    bad = 0  # characters whose geometry is not a finite, plausible number (returned)
     for i in range(n):
         c = get_unicode(tp, i)
         if c == 0xFFFE:  # PDFium's code for a hyphen it takes for a soft one (e.g. Word's non-breaking hyphen)
@@ -148,10 +151,15 @@ def read_chars(tp, n, height, is_space, code, x0, x1, base, size, kind):  # prag
         get_origin(tp, i, oa, oa + 8)
         x0[i] = left
         x1[i] = right
-        base[i] = height - org[1]
+        b = height - org[1]
+        base[i] = b
         s = get_size(tp, i)
         size[i] = s if s > 0 else 1.0
-    return n
+        # a damaged matrix or font: NaN, infinite or absurd numbers (every comparison with NaN is false)
+        if not (-_COORD_MAX < left < _COORD_MAX and -_COORD_MAX < right < _COORD_MAX
+                and -_COORD_MAX < b < _COORD_MAX and s < _COORD_MAX):
+            bad += 1
+    return bad
 
 
 
@@ -235,7 +243,8 @@ def page_glyphs(page) -> Glyphs:
         g = Glyphs(max(n, 0))
         if n > 0:
             raw = ctypes.cast(tp, ctypes.c_void_p).value
-            read_chars(raw, n, float(page.get_height()), _IS_SPACE, g.code, g.x0, g.x1, g.base, g.size, g.kind)
+            if read_chars(raw, n, float(page.get_height()), _IS_SPACE, g.code, g.x0, g.x1, g.base, g.size, g.kind):
+                g.repaired = repair_geometry(g)
         return g
     finally:
         pdfium_c.FPDFText_ClosePage(tp)
@@ -542,6 +551,40 @@ def _page_layout(order, code_all, x0_all, x1_all, base_all, size_all, kind_all, 
         g2[k] = gid[j]
     segs, out = _lay_out(g2, code, x0, x1, base, size, glyph, digit, space_em, column_em)
     return segs, out, code, x0, x1, base, size, glyph
+
+
+def repair_geometry(g: Glyphs) -> int:
+    """Give each character whose box, baseline or size is not a finite, plausible number (a damaged text
+    matrix or font in the PDF) the line of the character read before it, spanning from that one's right edge
+    to the next good character's left edge when both are on one line (else zero-wide; the first ones: at the
+    next good character's left edge), so it stays in its place in the line instead of garbling the page or
+    failing the file. Returns how many were repaired."""
+    used = g.kind != _SKIP
+    ok = (np.isfinite(g.x0) & np.isfinite(g.x1) & np.isfinite(g.base) & np.isfinite(g.size)
+          & (np.abs(g.x0) < _COORD_MAX) & (np.abs(g.x1) < _COORD_MAX) & (np.abs(g.base) < _COORD_MAX)
+          & (g.size < _COORD_MAX))
+    bad = np.flatnonzero(used & ~ok)
+    if bad.size == 0:
+        return 0
+    good = np.flatnonzero(used & ok)
+    for i in bad.tolist():
+        k = int(np.searchsorted(good, i))  # good[k - 1] is the last good character before i
+        if k > 0:
+            j = int(good[k - 1])
+            x = g.x1[j]
+        elif good.size:
+            j = int(good[0])
+            x = g.x0[j]
+        else:
+            j, x = -1, 0.0
+        g.x0[i] = g.x1[i] = x
+        if 0 < k < good.size:  # between two good characters: fill the gap up to the next one on the same line
+            m = int(good[k])
+            if g.base[m] == g.base[j] and g.x0[m] > x:
+                g.x1[i] = g.x0[m]
+        g.base[i] = g.base[j] if j >= 0 else 0.0
+        g.size[i] = g.size[j] if j >= 0 else 1.0
+    return int(bad.size)
 
 
 def lay_out(g: Glyphs, page_no: int) -> list[PLine]:
