@@ -167,17 +167,21 @@ def _worker(conn, memory_bytes: int, cpu_seconds: int, parent: int) -> None:
             conn.send(FileResult(path, False, error_kind="internal", message=f"{path}: result could not be sent back ({exc})"))
 
 
+def _caps(limits: Limits) -> tuple[int, int]:
+    """A worker's memory cap (bytes above what it maps) and CPU budget per file (seconds; 0: none)."""
+    return limits.max_memory_bytes, int(limits.seconds_per_file * 4) if limits.seconds_per_file else 0
+
+
 class _Child:
     def __init__(self, limits: Limits):
         ctx = mp.get_context("fork")
         self.conn, child_conn = ctx.Pipe()
-        cpu = int(limits.seconds_per_file * 4) if limits.seconds_per_file else 0
-        self.caps = (limits.max_memory_bytes, cpu)
+        self.caps = _caps(limits)  # (memory cap, CPU budget): a kept worker serves only limits with the same
         # the thread that forks it: the kernel kills the child when that thread ends (die_with_parent), so
         # a kept worker only ever serves the thread that forked it
         self.owner = threading.get_ident()
         self.base_rss = 0  # resident memory after its first file (what it inherited and touched)
-        self.proc = ctx.Process(target=_worker, args=(child_conn, limits.max_memory_bytes, cpu, os.getpid()), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child_conn, *self.caps, os.getpid()), daemon=True)
         # the child's garbage collector never walks the parent's objects (spaCy, gazetteers...): fewer
         # copy-on-write pages to copy in every forked reader
         gc.freeze()
@@ -238,7 +242,7 @@ def keep_workers() -> Iterator[None]:
 
 def _take(limits: Limits) -> _Child | None:
     """An idle worker this thread forked for the same limits and kept, if any."""
-    cpu = int(limits.seconds_per_file * 4) if limits.seconds_per_file else 0
+    caps = _caps(limits)
     me = threading.get_ident()
     found, dead = None, []
     with _KEPT_LOCK:
@@ -246,7 +250,7 @@ def _take(limits: Limits) -> _Child | None:
             if not child.proc.is_alive():  # e.g. its thread ended (an ident can be reused)
                 _KEPT.remove(child)  # type: ignore[union-attr]
                 dead.append(child)
-            elif found is None and child.owner == me and child.caps == (limits.max_memory_bytes, cpu):
+            elif found is None and child.owner == me and child.caps == caps:
                 _KEPT.remove(child)  # type: ignore[union-attr]
                 found = child
     for child in dead:

@@ -1084,11 +1084,15 @@ def rows_from_tables(
     docs = documents if isinstance(documents, Mapping) else {d["doc_id"]: d for d in documents}
     out = []
     for c in citations:
-        d = docs.get(c.get("doc_id"), {})
-        date = d.get("issue_date")
-        year = int(date[:4]) if date and date[:4].isdigit() else None
-        out.append(CitationRow.from_dict(c, province=d.get("province"), doc_date=date, doc_year=year))
+        province, date, year = _doc_context(docs.get(c.get("doc_id"), {}))
+        out.append(CitationRow.from_dict(c, province=province, doc_date=date, doc_year=year))
     return out
+
+
+def _doc_context(doc: Mapping[str, Any]) -> tuple[Any, Any, Optional[int]]:
+    """What a citation row takes from its citing document: province, issue date, and the year of that date."""
+    date = doc.get("issue_date")
+    return doc.get("province"), date, int(date[:4]) if date and date[:4].isdigit() else None
 
 
 _ROW_ORDER = tuple(f.name for f in fields(CitationRow) if f.name != "extra")  # extra is last: left to its factory
@@ -1104,11 +1108,7 @@ def rows_from_columns(
     ``documents`` is keyed by doc_id."""
     doc_ids = columns["doc_id"]
     n = len(doc_ids)
-    context: dict[Any, tuple[Any, Any, Optional[int]]] = {}
-    for d in set(doc_ids):
-        doc = documents.get(d, {})
-        date = doc.get("issue_date")
-        context[d] = (doc.get("province"), date, int(date[:4]) if date and date[:4].isdigit() else None)
+    context = {d: _doc_context(documents.get(d, {})) for d in set(doc_ids)}
     of_doc = [context[d] for d in doc_ids]
     cols: list[Sequence[Any]] = []
     for name in _ROW_ORDER:

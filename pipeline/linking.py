@@ -468,7 +468,6 @@ def _empty_sql(schema_: pa.Schema) -> str:
     return "(SELECT " + ", ".join(f"NULL::{types[f.type]} AS {f.name}" for f in schema_) + " WHERE false)"
 
 
-
 def published_result(tables: dict[str, pa.Table]) -> LinkResult:
     """The linker's result as published (``instruments``, the link columns of ``citations``, ``relations``):
     what a run computed, read back without linking again."""
