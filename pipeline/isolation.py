@@ -175,21 +175,26 @@ def _caps(limits: Limits) -> tuple[int, int]:
 class _Child:
     def __init__(self, limits: Limits):
         ctx = mp.get_context("fork")
-        self.conn, child_conn = ctx.Pipe()
         self.caps = _caps(limits)  # (memory cap, CPU budget): a kept worker serves only limits with the same
         # the thread that forks it: the kernel kills the child when that thread ends (die_with_parent), so
         # a kept worker only ever serves the thread that forked it
         self.owner = threading.get_ident()
         self.base_rss = 0  # resident memory after its first file (what it inherited and touched)
-        self.proc = ctx.Process(target=_worker, args=(child_conn, *self.caps, os.getpid()), daemon=True)
-        # the child's garbage collector never walks the parent's objects (spaCy, gazetteers...): fewer
-        # copy-on-write pages to copy in every forked reader
-        gc.freeze()
-        try:
-            self.proc.start()
-        finally:
-            gc.unfreeze()
-        child_conn.close()
+        # One fork at a time, from creating the child's pipe ends to closing them here: a worker forked by
+        # another thread in between would inherit them, and this worker's death (EOF on its pipe, its exit
+        # sentinel) would go unseen until that one died too
+        with _FORK_LOCK:
+            self.conn, child_conn = ctx.Pipe()
+            self.proc = ctx.Process(target=_worker, args=(child_conn, *self.caps, os.getpid()), daemon=True)
+            # the child's garbage collector never walks the parent's objects (spaCy, gazetteers...): fewer
+            # copy-on-write pages to copy in every forked reader
+            gc.freeze()
+            try:
+                self.proc.start()
+            finally:
+                gc.unfreeze()
+            child_conn.close()
+            # (Process.start closed the child's end of the exit sentinel before returning)
 
     def grew_too_much(self, res: FileResult) -> bool:
         if not self.base_rss:
@@ -211,6 +216,8 @@ class _Child:
             self.proc.join(timeout=5)
         self.conn.close()
 
+
+_FORK_LOCK = threading.Lock()
 
 RECYCLE_GROWTH_BYTES = 256 * 1024 * 1024  # a kept worker whose memory grew more than this is replaced
 

@@ -120,3 +120,61 @@ def test_each_thread_keeps_its_own_worker():
             t.join()
         assert seen["a"][0] == seen["a"][1] and seen["b"][0] == seen["b"][1]
         assert seen["a"][0] != seen["b"][0]
+
+
+def test_a_worker_forked_by_another_thread_holds_no_end_of_its_siblings_pipes(monkeypatch):
+    """Two threads forking readers at the same moment: if thread b forks while thread a's new worker still
+    has its pipe ends open in the parent, b's worker inherits them, and a's worker's death (its end of the
+    result pipe, its exit sentinel) is not seen until b's worker dies too.  That showed as `plans ingest`
+    stopping a kept reader in 5 s (the join timeout) instead of at once, and would show a crash as a
+    timeout.  Here thread b is made to fork inside a's window (while a forks, it waits up to 1 s for b)."""
+    import multiprocessing.connection
+    import threading
+
+    real_fork = os.fork
+    b_forked = threading.Event()
+    made: dict[str, isolation._Child] = {}
+
+    done = threading.Event()  # a worker dies with the thread that forked it: both threads wait for the end
+
+    def b() -> None:
+        made["b"] = isolation._Child(LIMITS)
+        done.wait(30)
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid and threading.current_thread().name == "a":
+            threading.Thread(target=b, name="b").start()
+            b_forked.wait(1.0)  # b forks now, unless something keeps it out of a's window
+        elif pid and threading.current_thread().name == "b":
+            b_forked.set()
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+
+    def a() -> None:
+        made["a"] = isolation._Child(LIMITS)
+        done.wait(30)
+
+    threading.Thread(target=a, name="a").start()
+    for _ in range(200):
+        if "a" in made and "b" in made:
+            break
+        time.sleep(0.05)
+    monkeypatch.setattr(os, "fork", real_fork)
+    wa, wb = made["a"], made["b"]
+    try:
+        wa.conn.send(None)  # a's worker exits; b's stays up
+        deadline = time.time() + 10
+        while time.time() < deadline and os.waitid(os.P_PID, wa.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+            time.sleep(0.01)
+        # a's worker is gone: both its exit sentinel and its result pipe must say so at once
+        assert multiprocessing.connection.wait([wa.proc.sentinel], timeout=3) == [wa.proc.sentinel]
+        assert wa.conn.poll(3)
+        with pytest.raises(EOFError):
+            wa.conn.recv()
+    finally:
+        wb.stop(kill=True)
+        wa.proc.join(1)
+        wa.conn.close()
+        done.set()
