@@ -25,6 +25,7 @@ from typing import Any, Callable  # noqa: E402
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 
+from pipeline import heap  # noqa: E402
 from pipeline import ingest as steps  # noqa: E402
 from pipeline.isolation import keep_workers  # noqa: E402
 from pipeline.localserver import wait_embedded  # noqa: E402
@@ -255,12 +256,15 @@ _PROGRESS: dict[str, Callable[[int, int], None]] = {}  # progress callbacks of t
 
 
 def _prepare_run(readers_fork_here: bool) -> None:
-    if readers_fork_here:
-        from pipeline.isolation import warm_up
+    try:
+        if readers_fork_here:
+            from pipeline.isolation import warm_up
 
-        warm_up()
-    import fastapi.encoders  # noqa: F401 - Flow.serialize_parameters imports it at the first flow call
-    import prefect.utilities.visualization  # noqa: F401 - and Flow.__call__ this one
+            warm_up()
+        import fastapi.encoders  # noqa: F401 - Flow.serialize_parameters imports it at the first flow call
+        import prefect.utilities.visualization  # noqa: F401 - and Flow.__call__ this one
+    finally:
+        heap.settle()  # start-up's objects frozen, collection back on (if the command held it: pipeline/heap.py)
 
 
 def _progress_callback(token: str) -> Callable[[int, int], None] | None:

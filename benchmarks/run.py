@@ -416,11 +416,13 @@ def case_direct(corpus: Path, workers: int, batch_size: int) -> dict[str, Any]:
 def case_prefect(corpus: Path, runner: str, workers: int, batch_size: int, rerun: bool = True) -> dict[str, Any]:
     """As `plans ingest` runs: the private API server is started before Prefect is imported, and the
     first run's seconds count from there (server start, imports, warm-up and the flow)."""
+    from pipeline import heap
     from pipeline.config import load_settings, prefect_environment
     from pipeline.localserver import embedded_api
 
     prefect_environment()
     t_start = time.perf_counter()
+    heap.hold()  # as `plans ingest` does (pipeline/heap.py)
     embedded_api()
     import flows
 

@@ -63,6 +63,9 @@ def ingest(
     replaces its old rows (documents keeps the version history). A bad file is reported on stderr and
     in the `failures` table, copied to OUT/_quarantine/, and never stops the run.
     """
+    from pipeline import heap
+
+    heap.hold()  # no cyclic collection during start-up: flows.ingest_with settles the heap once warmed up
     try:
         settings = load_settings(config, out=str(out_dir) if out_dir else None, batch_size=batch_size, runner=runner,
                                  workers=workers, dask_address=dask_address)

@@ -19,7 +19,6 @@ than ``RECYCLE_GROWTH_BYTES``; outside it, each batch forks its own.
 from __future__ import annotations
 
 import faulthandler
-import gc
 import multiprocessing as mp
 import os
 import resource
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from pipeline import heap
 from pipeline.config import Limits
 from pipeline.errors import ReadError
 
@@ -188,11 +188,8 @@ class _Child:
             self.proc = ctx.Process(target=_worker, args=(child_conn, *self.caps, os.getpid()), daemon=True)
             # the child's garbage collector never walks the parent's objects (spaCy, gazetteers...): fewer
             # copy-on-write pages to copy in every forked reader
-            gc.freeze()
-            try:
+            with heap.frozen_for_fork():
                 self.proc.start()
-            finally:
-                gc.unfreeze()
             child_conn.close()
             # (Process.start closed the child's end of the exit sentinel before returning)
 

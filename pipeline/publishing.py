@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline import heap
 from pipeline.store import Manifest, Store
 from schemas import CORPUS_TABLES, DOC_TABLES, schema, to_table
 
@@ -276,7 +277,8 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
     store.clean_tmp()
     counts: dict[str, int] = {}
     order = [*DOC_TABLES, *CORPUS_TABLES, "failures"]
-    with parts_db(store, manifest) as parts:
+    # linking builds hundreds of thousands of acyclic records: no cyclic collection while it runs (heap.py)
+    with heap.paused(), parts_db(store, manifest) as parts:
         documents = documents_table(store, manifest)
         # The per-document tables that do not need the links are written by a second thread while the
         # linker runs: their work is DuckDB's and Parquet's, outside the GIL, and linking is Python.
