@@ -63,9 +63,10 @@ def ingest(
     replaces its old rows (documents keeps the version history). A bad file is reported on stderr and
     in the `failures` table, copied to OUT/_quarantine/, and never stops the run.
     """
-    from pipeline import heap
+    if _OWN_PROCESS:  # (not when called in-process, e.g. by a test's CliRunner: that heap is not ours to freeze)
+        from pipeline import heap
 
-    heap.hold()  # no cyclic collection during start-up: flows.ingest_with settles the heap once warmed up
+        heap.hold()  # no cyclic collection during start-up: flows.ingest_with settles the heap once warmed up
     try:
         settings = load_settings(config, out=str(out_dir) if out_dir else None, batch_size=batch_size, runner=runner,
                                  workers=workers, dask_address=dask_address)
@@ -361,7 +362,12 @@ def graph_cmd(
     out.print(f"{G.number_of_nodes()} nodes, {G.number_of_edges()} edges → {', '.join(map(str, paths))}", highlight=False)
 
 
+_OWN_PROCESS = False  # the command runs as its own process (main()), which ends with the command
+
+
 def main() -> None:
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
     try:
         app()
     except KeyboardInterrupt:

@@ -111,3 +111,15 @@ def test_settle_without_hold_changes_nothing_and_a_fork_freeze_is_thawed():
     with heap.frozen_for_fork():
         assert gc.get_freeze_count() > before
     assert gc.get_freeze_count() == before
+
+
+def test_the_command_called_in_process_leaves_the_callers_heap_alone(tmp_path):
+    """Only `plans` running as its own process holds and freezes the heap; a caller's CliRunner (a test, a
+    notebook) keeps a working collector even when the command stops early on a usage error."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    before = gc.get_freeze_count()
+    assert CliRunner().invoke(app, ["ingest", str(tmp_path), "--runner", "bogus"]).exit_code == 2
+    assert gc.isenabled() and gc.get_freeze_count() == before
