@@ -249,32 +249,30 @@ def _direct_run(corpus: Path, out: Path, workers: int, batch_size: int) -> dict[
 
     # as in the flow: each pool worker (or this process, sequentially) keeps its forked reader between batches
     ex = ProcessPoolExecutor(max_workers=workers, initializer=_keep_workers_for_life) if workers > 1 and groups else None
-    kept = keep_workers()
-    kept.__enter__()
-    try:
-        ids = [f"bench-{i:05d}" for i in range(len(groups))]
-        outs = [str(out)] * len(groups)
-        results = (ex.map(_work, groups, [limits] * len(groups), outs, ids) if ex
-                   else (_work(g, limits, o, b) for g, o, b in zip(groups, outs, ids)))
-        for i, (res, delta, pid, rss) in enumerate(results):
-            workers_rss[pid] = max(workers_rss.get(pid, 0.0), rss)
-            for k, v in delta.items():
-                probe[k] = probe.get(k, 0.0) + v
-            for k, v in res.seconds.items():
-                proc_sec[k] = proc_sec.get(k, 0.0) + v
-            t0 = time.perf_counter()
-            steps.commit_batch(store, manifest, ids[i], res, quarantine=False)
-            sec["commit"] = sec.get("commit", 0.0) + time.perf_counter() - t0
-            n_pages, n_chars, n_bytes = n_pages + res.n_pages, n_chars + res.n_chars, n_bytes + res.n_bytes
-            for o in res.outcomes:
-                if o.doc_id:
-                    n_ok += 1
-                else:
-                    errors.append(f"{o.error_kind}: {o.message}")
-    finally:
-        if ex:
-            ex.shutdown()
-        kept.__exit__(None, None, None)
+    with keep_workers():
+        try:
+            ids = [f"bench-{i:05d}" for i in range(len(groups))]
+            outs = [str(out)] * len(groups)
+            results = (ex.map(_work, groups, [limits] * len(groups), outs, ids) if ex
+                       else (_work(g, limits, o, b) for g, o, b in zip(groups, outs, ids)))
+            for i, (res, delta, pid, rss) in enumerate(results):
+                workers_rss[pid] = max(workers_rss.get(pid, 0.0), rss)
+                for k, v in delta.items():
+                    probe[k] = probe.get(k, 0.0) + v
+                for k, v in res.seconds.items():
+                    proc_sec[k] = proc_sec.get(k, 0.0) + v
+                t0 = time.perf_counter()
+                steps.commit_batch(store, manifest, ids[i], res, quarantine=False)
+                sec["commit"] = sec.get("commit", 0.0) + time.perf_counter() - t0
+                n_pages, n_chars, n_bytes = n_pages + res.n_pages, n_chars + res.n_chars, n_bytes + res.n_bytes
+                for o in res.outcomes:
+                    if o.doc_id:
+                        n_ok += 1
+                    else:
+                        errors.append(f"{o.error_kind}: {o.message}")
+        finally:
+            if ex:
+                ex.shutdown()
     wall_proc = time.perf_counter() - t_proc
 
     # process_file's own timings (summed over files; measured inside the isolated readers)
