@@ -29,11 +29,12 @@ Two ways to run the same linking rules; :func:`link_batches` (publish) picks one
   with the corpus.)
 
   What stays in memory: the current documents' province and date (one small entry per document), the ids
-  of the documents with short forms or relations, the ``relation_mentions`` rows, one group of rows, and the
-  corpus tables (instruments, relations, conflicts), whose size follows the number of distinct instruments,
-  not of citations (the relations label their ends with ``instrument_id → symbol``, one entry per
-  instrument; a conflict lists every citation it involves). The spills live under ``Parts.spill`` and go
-  with the connection.
+  of the documents with short forms or relations, the ``relation_mentions`` rows and the relations, the
+  symbols of the instruments the relations name, and one group of rows. The instruments and conflicts go
+  to spills as they are made (held as objects, ~2 KB per instrument, they were the streamed linker's main
+  growth with the corpus) and are read back in their published order by
+  :meth:`pipeline.publishing.Parts.ordered_file`. The spills live under ``Parts.spill`` and go with the
+  connection.
 """
 from __future__ import annotations
 
@@ -182,27 +183,35 @@ def _groups(con: Any, source: str, row_fields: Sequence[str], key: Sequence[str]
 
 
 class _Spill:
-    """A Parquet file written from column lists, ROWS_PER_FETCH rows at a time (always written, even when
-    empty): groups are small, and one Arrow table per group would cost more than the linking."""
+    """A Parquet file written from column lists (or row dicts), ROWS_PER_FETCH rows at a time (always
+    written, even when empty): groups are small, and one Arrow table per group would cost more than the
+    linking."""
 
     def __init__(self, path: Path, schema_: pa.Schema):
         self.path, self.schema = path, schema_
         self.writer = pq.ParquetWriter(path, schema_, compression="lz4")
         self.rows = 0
         self.buf: dict[str, list[Any]] = {n: [] for n in schema_.names}
+        self._first = self.buf[schema_.names[0]]
 
     def add(self, cols: Mapping[str, list[Any]]) -> None:
         for n, values in cols.items():
             self.buf[n].extend(values)
-        if len(self.buf["seq"]) >= ROWS_PER_FETCH:
+        if len(self._first) >= ROWS_PER_FETCH:
             self.flush()
 
+    def add_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Row dicts (unknown keys ignored, missing ones null, as ``schemas.to_table``)."""
+        if rows:
+            self.add({n: [r.get(n) for r in rows] for n in self.schema.names})
+
     def flush(self) -> None:
-        n = len(self.buf["seq"])
+        n = len(self._first)
         if n:
             self.writer.write_table(pa.table(self.buf, schema=self.schema))
             self.rows += n
             self.buf = {k: [] for k in self.schema.names}
+            self._first = self.buf[self.schema.names[0]]
 
     def close(self) -> None:
         self.flush()
@@ -257,7 +266,7 @@ def link_result(citations: Iterable[pa.RecordBatch], documents: pa.Table, relati
 @dataclass
 class Linked:
     links: pa.RecordBatchReader  # doc_id, mention and the link columns of every citation, in (doc_id, mention) order
-    corpus: dict[str, pa.Table]  # instruments, relations, conflicts (unsorted)
+    corpus: dict[str, pa.Table | pa.RecordBatchReader]  # instruments, relations, conflicts (tables unsorted; streams in published order)
     groups: dict[str, int]  # groups processed by each step (keys, documents, instruments)
 
 
@@ -429,10 +438,14 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
     linked_short.close()
 
     # 4. instruments and conflicts, one instrument id at a time, from the two linked spills (every citation
-    # is in exactly one of them, with all this step reads: no join); the link columns of each citation
+    # is in exactly one of them, with all this step reads: no join); the link columns of each citation.
+    # Instruments and conflicts go to spills too (one Python object per instrument would grow with the
+    # corpus, ~2 KB each); only the symbols of the instruments the relations name stay in memory
     links_f = _Spill(spill / "links.parquet", LINKS_SCHEMA)
-    instruments: list[Instrument] = []
-    conflicts = []
+    instruments_f = _Spill(spill / "instruments.parquet", schema("instruments"))
+    conflicts_f = _Spill(spill / "conflicts.parquet", schema("conflicts"))
+    named = {r.source_instrument_id for r in rel_rows} | {r.target_instrument_id for r in rel_rows}
+    symbol_of: dict[str, str | None] = {}
     try:
         for b in range(n):
             srcs = [x for x in (linked_full.source(b), linked_short.source(b)) if x is not None]
@@ -442,8 +455,11 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
             source = f"(SELECT * REPLACE (COALESCE(iid, '?') AS iid) FROM ({union})) s"
             for members in _groups(con, source, INSTRUMENT_FIELDS, ["iid"], True):
                 ins, cons = link_instrument(members[0].iid, members)
-                instruments.append(ins)
-                conflicts.extend(cons)
+                rows = LinkResult([ins], [], cons, []).tables(links=False)
+                instruments_f.add_rows(rows["instruments"])
+                conflicts_f.add_rows(rows["conflicts"])
+                if ins.instrument_id in named:
+                    symbol_of[ins.instrument_id] = ins.symbol
                 ls = [citation_link(it) for it in members]
                 links_f.add({"seq": [it.seq for it in members], "doc_id": [l.doc_id for l in ls],
                              "mention": [l.mention for l in ls], "instrument_id": [l.instrument_id for l in ls],
@@ -452,14 +468,17 @@ def link_streamed(parts: "Parts", documents: pa.Table) -> Linked:
                 counts["instruments"] += 1
     finally:
         links_f.close()
+        instruments_f.close()
+        conflicts_f.close()
     if links_f.rows != seq:
         raise RuntimeError(f"internal error: {seq} citations but {links_f.rows} links; publication stopped, "
                            "the next run redoes it")
 
-    symbol_of = {x.instrument_id: x.symbol for x in instruments}
-    out = LinkResult(instruments, [], conflicts, with_symbols(rel_rows, symbol_of)).tables(links=False)
+    relations = LinkResult([], [], [], with_symbols(rel_rows, symbol_of)).tables(links=False)["relations"]
     links = parts.sorted_file(links_f.path, _link_schema(), ["doc_id", "mention", "seq"])
-    return Linked(links, {name: to_table(name, out[name]) for name in ("instruments", "relations", "conflicts")}, counts)
+    return Linked(links, {"instruments": parts.ordered_file(instruments_f.path, "instruments"),
+                          "relations": to_table("relations", relations),
+                          "conflicts": parts.ordered_file(conflicts_f.path, "conflicts")}, counts)
 
 
 def _empty_sql(schema_: pa.Schema) -> str:

@@ -9,8 +9,10 @@ input is read part by part (one part in memory at a time).
 
 What the process does hold: the ``documents`` table (one small row per file version), one chunk of one
 table, the linker's working set (one group of citations: the linker streams its own spills through DuckDB,
-see ``pipeline.linking``) and the corpus tables (instruments, relations, conflicts). The link columns are
-merged into ``citations`` from the linker's spill, a chunk of documents at a time.
+see ``pipeline.linking``) and the ``relations`` table. The link columns are merged into ``citations`` from
+the linker's spill, a chunk of documents at a time; a streamed linker's instruments and conflicts are
+written from its spills in their published order. (Linked in memory, up to
+``pipeline.linking.LINK_IN_MEMORY_MAX_CITATIONS`` citations, the corpus tables are held whole.)
 """
 from __future__ import annotations
 
@@ -162,6 +164,27 @@ class Parts:
         return self._by_chunk(target, lambda k: f"SELECT {cols} FROM read_parquet({_lit(str(path))}) f JOIN owner o "
                                                 f"ON f.doc_id = o.doc_id WHERE o.chunk = {k} ORDER BY {order}")
 
+    def ordered_file(self, path: Path, name: str) -> pa.RecordBatchReader:
+        """The rows of table ``name`` spilled to a Parquet file (e.g. the streamed linker's instruments), in
+        ``name``'s published order, ties in file order, streamed. Lazy: the query runs on a cursor of its own
+        when the stream is first read, and DuckDB sorts out of core under its memory limit."""
+        target = schema(name)
+        cols = ", ".join(_q(c) for c in target.names)
+        keys = "".join(f"{_q(k)} ASC NULLS LAST, " for k in SORT_KEYS.get(name, []))
+        sql = f"SELECT {cols} FROM read_parquet({_lit(str(path))}, file_row_number = true) ORDER BY {keys}file_row_number"
+
+        def run() -> Iterator[pa.RecordBatch]:
+            cur = self.con.cursor()
+            try:
+                reader = cur.sql(sql).to_arrow_reader(ROWS_PER_BATCH)
+                for b in reader:
+                    yield b.cast(target)
+                del reader
+            finally:
+                cur.close()
+
+        return pa.RecordBatchReader.from_batches(target, run())
+
     def _by_chunk(self, target: pa.Schema, query: Callable[[int], str]) -> pa.RecordBatchReader:
         """The rows of ``query(k)`` for every chunk k of documents, one chunk in memory at a time, as
         ``target``. Lazy: the queries run as the stream is drained."""
@@ -295,7 +318,7 @@ def publish(store: Store, manifest: Manifest, force: bool = False) -> dict[str, 
             tables["documents"] = documents
             tables["citations"] = with_links(parts.sorted_stream("citations"), linked.links)
             for name, t in linked.corpus.items():
-                tables[name] = sort_table(name, t)
+                tables[name] = t if isinstance(t, pa.RecordBatchReader) else sort_table(name, t)
             tables["failures"] = to_table("failures", sorted(manifest.failures.values(), key=lambda r: r["source_path"]))
             counts.update(store.publish(tables))
         finally:

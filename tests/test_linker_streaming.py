@@ -295,3 +295,52 @@ def test_streamed_publish_in_a_folder_whose_path_has_glob_characters(tmp_path, m
     want = _expected(store, m)
     for name in ("instruments", "relations", "conflicts"):
         assert pq.read_table(store.table_path(name)).equals(want[name], check_metadata=True), name
+
+
+def test_streamed_linker_holds_no_instrument_objects(corpus, monkeypatch):
+    """The streamed linker writes each instrument (and its conflicts) out as it is made: while it links the
+    next instrument, at most the last one is alive (the loop's variable; held in a list, ~2 KB each, they made its memory grow
+    with the corpus). The published tables are checked against the in-memory linker above."""
+    import weakref
+
+    store, m = corpus
+    monkeypatch.setattr(linking, "LINK_ROWS_PER_BUCKET", 5)
+    monkeypatch.setattr(linking, "LINK_IN_MEMORY_MAX_CITATIONS", -1)
+    made: list[weakref.ref] = []
+    alive_at_each: list[int] = []
+    real = linking.link_instrument
+
+    def spy(iid, members):
+        alive_at_each.append(sum(r() is not None for r in made))
+        ins, cons = real(iid, members)
+        made.append(weakref.ref(ins))
+        return ins, cons
+
+    monkeypatch.setattr(linking, "link_instrument", spy)
+    publishing.publish(store, m)
+    assert len(made) == pq.read_table(store.table_path("instruments")).num_rows > 3
+    assert max(alive_at_each) <= 1, alive_at_each
+
+
+def test_ordered_file_sorts_by_the_published_keys_ties_in_file_order(tmp_path):
+    """Parts.ordered_file: a spilled table in its published order (SORT_KEYS, nulls last), rows with equal
+    keys in the order they were written (as the stable sort of a table held in memory), streamed in
+    ROWS_PER_BATCH-row batches of the table's schema."""
+    rows = [{"instrument_id": i, "kind": k, "symbol": s, "values": "[]", "evidence": ""} for i, k, s in
+            [("b", "date", "1"), ("a", "type", "2"), ("b", "date", "3"), ("a", "date", "4"), (None, "date", "5"),
+             ("b", "date", "6"), ("a", "type", "7")]]
+    path = tmp_path / "conflicts.parquet"
+    pq.write_table(to_table("conflicts", rows), path)
+    store, m = Store(tmp_path / "out"), Manifest()
+    with publishing.parts_db(store, m) as parts:
+        old = publishing.ROWS_PER_BATCH
+        publishing.ROWS_PER_BATCH = 3
+        try:
+            reader = parts.ordered_file(path, "conflicts")
+            batches = list(reader)
+        finally:
+            publishing.ROWS_PER_BATCH = old
+    assert all(b.schema.equals(schema("conflicts")) for b in batches) and max(b.num_rows for b in batches) <= 3
+    got = pa.Table.from_batches(batches, schema=schema("conflicts"))
+    assert got.column("symbol").to_pylist() == ["4", "2", "7", "1", "3", "6", "5"]
+    assert got.equals(publishing.sort_table("conflicts", to_table("conflicts", rows)))
