@@ -17,6 +17,8 @@ import pytest
 from benchmarks import generate as g
 from benchmarks import run as r
 
+REPO = Path(__file__).resolve().parents[1]
+
 DATA = g.load_data()
 
 
@@ -190,3 +192,35 @@ def test_targets_record_whether_a_plan_cue_precedes_them():
     late = ctx.targets[n:]
     assert late and all(t["cue"] is (" đạt " in t["text"]) for t in late)
     assert "Lào" in ctx.fill("{loc} thuộc {country}") and ctx.localities[-1]["canonical"] == "Sekong"
+
+
+@pytest.mark.parametrize("own", [True, False])
+def test_scaled_store_publishes_k_copies(tmp_path, own):
+    """benchmarks.publish_scale: k copies of a store's parts publish k times the documents and citations; with
+    ``own`` each copy cites instruments of its own, else the copies cite the same instruments."""
+    from benchmarks import publish_scale as ps
+    from pipeline import ingest as steps
+    from pipeline.config import Limits
+    from pipeline.store import Store
+
+    src = tmp_path / "src"
+    store = Store(str(src))
+    m = store.load_manifest()
+    cands = steps.discover([str(REPO / "corpus" / n) for n in ("quang-nam-2025-ke-hoach-doi-ngoai.txt",
+                                                                "nghe-an-2025-chuong-trinh-doi-ngoai.txt")], Limits(isolate=False))
+    res = steps.process_batch(steps.plan(cands, m).todo, Limits(isolate=False))
+    steps.commit_batch(store, m, "b-00000", res, quarantine=False)
+    base = steps.publish(store, m)
+    assert base["documents"] == 2 and base["instruments"] > 10
+
+    dst = tmp_path / "x3"
+    assert ps.scaled_store(src, dst, 3, own) == 6
+    s3 = Store(str(dst))
+    got = steps.publish(s3, s3.load_manifest(), force=True)
+    assert got["documents"] == 6 and got["citations"] == 3 * base["citations"]
+    ids = pq.read_table(s3.table_path("documents"), columns=["doc_id"]).column("doc_id").to_pylist()
+    assert len(set(ids)) == 6 and all(re.search(r"x[012]$", i) for i in ids)
+    if own:
+        assert got["instruments"] >= 2 * base["instruments"]
+    else:
+        assert got["instruments"] == base["instruments"]
