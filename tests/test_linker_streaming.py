@@ -338,9 +338,13 @@ def test_ordered_file_sorts_by_the_published_keys_ties_in_file_order(tmp_path):
         try:
             reader = parts.ordered_file(path, "conflicts")
             batches = list(reader)
+            empty_spill = linking._Spill(tmp_path / "empty.parquet", schema("conflicts"))
+            empty_spill.close()  # a streamed link without conflicts still writes its (empty) spill
+            empty = parts.ordered_file(empty_spill.path, "conflicts").read_all()
         finally:
             publishing.ROWS_PER_BATCH = old
     assert all(b.schema.equals(schema("conflicts")) for b in batches) and max(b.num_rows for b in batches) <= 3
     got = pa.Table.from_batches(batches, schema=schema("conflicts"))
     assert got.column("symbol").to_pylist() == ["4", "2", "7", "1", "3", "6", "5"]
     assert got.equals(publishing.sort_table("conflicts", to_table("conflicts", rows)))
+    assert empty.num_rows == 0 and empty.schema.equals(schema("conflicts"))
