@@ -192,12 +192,14 @@ class _Spill:
         self.writer = pq.ParquetWriter(path, schema_, compression="lz4")
         self.rows = 0
         self.buf: dict[str, list[Any]] = {n: [] for n in schema_.names}
-        self._first = self.buf[schema_.names[0]]
+
+    def _waiting(self) -> int:
+        return len(self.buf[self.schema.names[0]])
 
     def add(self, cols: Mapping[str, list[Any]]) -> None:
         for n, values in cols.items():
             self.buf[n].extend(values)
-        if len(self._first) >= ROWS_PER_FETCH:
+        if self._waiting() >= ROWS_PER_FETCH:
             self.flush()
 
     def add_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -206,12 +208,11 @@ class _Spill:
             self.add({n: [r.get(n) for r in rows] for n in self.schema.names})
 
     def flush(self) -> None:
-        n = len(self._first)
+        n = self._waiting()
         if n:
             self.writer.write_table(pa.table(self.buf, schema=self.schema))
             self.rows += n
             self.buf = {k: [] for k in self.schema.names}
-            self._first = self.buf[self.schema.names[0]]
 
     def close(self) -> None:
         self.flush()

@@ -299,8 +299,9 @@ def test_streamed_publish_in_a_folder_whose_path_has_glob_characters(tmp_path, m
 
 def test_streamed_linker_holds_no_instrument_objects(corpus, monkeypatch):
     """The streamed linker writes each instrument (and its conflicts) out as it is made: while it links the
-    next instrument, at most the last one is alive (the loop's variable; held in a list, ~2 KB each, they made its memory grow
-    with the corpus). The published tables are checked against the in-memory linker above."""
+    next instrument, at most the last one is alive (the loop's variable; held in a list, ~2 KB each, they
+    made its memory grow with the corpus). The published tables are checked against the in-memory linker
+    above."""
     import weakref
 
     store, m = corpus
@@ -322,7 +323,7 @@ def test_streamed_linker_holds_no_instrument_objects(corpus, monkeypatch):
     assert max(alive_at_each) <= 1, alive_at_each
 
 
-def test_ordered_file_sorts_by_the_published_keys_ties_in_file_order(tmp_path):
+def test_ordered_file_sorts_by_the_published_keys_ties_in_file_order(tmp_path, monkeypatch):
     """Parts.ordered_file: a spilled table in its published order (SORT_KEYS, nulls last), rows with equal
     keys in the order they were written (as the stable sort of a table held in memory), streamed in
     ROWS_PER_BATCH-row batches of the table's schema."""
@@ -332,17 +333,12 @@ def test_ordered_file_sorts_by_the_published_keys_ties_in_file_order(tmp_path):
     path = tmp_path / "conflicts.parquet"
     pq.write_table(to_table("conflicts", rows), path)
     store, m = Store(tmp_path / "out"), Manifest()
+    monkeypatch.setattr(publishing, "ROWS_PER_BATCH", 3)
     with publishing.parts_db(store, m) as parts:
-        old = publishing.ROWS_PER_BATCH
-        publishing.ROWS_PER_BATCH = 3
-        try:
-            reader = parts.ordered_file(path, "conflicts")
-            batches = list(reader)
-            empty_spill = linking._Spill(tmp_path / "empty.parquet", schema("conflicts"))
-            empty_spill.close()  # a streamed link without conflicts still writes its (empty) spill
-            empty = parts.ordered_file(empty_spill.path, "conflicts").read_all()
-        finally:
-            publishing.ROWS_PER_BATCH = old
+        batches = list(parts.ordered_file(path, "conflicts"))
+        empty_spill = linking._Spill(tmp_path / "empty.parquet", schema("conflicts"))
+        empty_spill.close()  # a streamed link without conflicts still writes its (empty) spill
+        empty = parts.ordered_file(empty_spill.path, "conflicts").read_all()
     assert all(b.schema.equals(schema("conflicts")) for b in batches) and max(b.num_rows for b in batches) <= 3
     got = pa.Table.from_batches(batches, schema=schema("conflicts"))
     assert got.column("symbol").to_pylist() == ["4", "2", "7", "1", "3", "6", "5"]
