@@ -193,7 +193,7 @@ def _run_ingest(paths: list[str], settings: Settings, on_batch: Callable[[int, i
 def ingest(
     paths: list[str],
     out: str = "outputs",
-    batch_size: int = 25,
+    batch_size: int = Settings.batch_size,
     runner: str = "threads",
     workers: int = 2,
     dask_address: str | None = None,
@@ -273,7 +273,7 @@ def _progress_callback(token: str) -> Callable[[int, int], None] | None:
 
 
 @flow(name="ingest-inbox", log_prints=True)
-def ingest_inbox(inbox: str, out: str = "outputs", batch_size: int = 25, runner: str = "threads", workers: int = 2,
+def ingest_inbox(inbox: str, out: str = "outputs", batch_size: int = Settings.batch_size, runner: str = "threads", workers: int = 2,
                  dask_address: str | None = None) -> dict[str, Any]:
     """The scheduled flow: ingest everything new in ``inbox``."""
     settings = load_settings(out=out, batch_size=batch_size, runner=runner, workers=workers, dask_address=dask_address)

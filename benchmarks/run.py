@@ -691,7 +691,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="10,100,1000")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--runner", default="threads", help="Prefect runner for the main runs (threads|processes|sequential|dask); threads is the CLI's default")
-    ap.add_argument("--batch-size", type=int, default=25, help="largest batch (the CLI's default); small corpora get smaller batches so every worker has work")
+    from pipeline.config import Settings  # (light: no Prefect, no pipeline code)
+
+    ap.add_argument("--batch-size", type=int, default=Settings.batch_size,
+                    help=f"largest batch (default {Settings.batch_size}, the CLI's); small corpora get smaller batches so every worker has work")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--plumber-sample", type=int, default=10, help="files for pdfplumber when N is larger")
     ap.add_argument("--stages-sample", type=int, default=150, help="files for the per-stage breakdown when N is larger")

@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from pipeline.config import load_settings, prefect_environment
+from pipeline.config import Settings, load_settings, prefect_environment
 
 app = typer.Typer(
     name="plans",
@@ -47,7 +47,7 @@ def _fail(msg: str, code: int = 1) -> None:
 def ingest(
     paths: List[Path] = typer.Argument(..., help="Files or folders (searched recursively) of .pdf, .docx, .txt plans."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder for the Parquet tables [default: outputs/]."),
-    batch_size: Optional[int] = typer.Option(None, help="Most files per Prefect task (keeps per-task overhead small); small runs get smaller batches so every worker has work [default: 25]."),
+    batch_size: Optional[int] = typer.Option(None, help=f"Most files per Prefect task (keeps per-task overhead small); small runs get smaller batches so every worker has work [default: {Settings.batch_size}]."),
     runner: Optional[str] = typer.Option(None, help="Task runner: threads | processes | dask | sequential [default: threads]."),
     workers: Optional[int] = typer.Option(None, help="Parallel workers for the runner [default: 2]."),
     dask_address: Optional[str] = typer.Option(None, help="Existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --runner dask)."),

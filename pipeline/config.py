@@ -5,7 +5,7 @@ Config file: ``plans.toml`` in the working directory, or the file named by
 
     out = "outputs"
     inbox = "/data/inbox"
-    batch_size = 25
+    batch_size = 50
     runner = "threads"
     max_file_mb = 100
 
@@ -44,7 +44,7 @@ class Limits:
 class Settings:
     out: str = "outputs"
     inbox: str | None = None
-    batch_size: int = 25
+    batch_size: int = 50  # files per Prefect task at most: ~30 ms of bookkeeping a task (benchmarks/README.md)
     runner: str = "threads"  # threads | processes | dask | sequential
     workers: int = 2
     dask_address: str | None = None

@@ -201,6 +201,37 @@ def test_batches_keep_every_worker_busy_on_small_runs_and_stay_large_on_big_ones
     assert sum(batches(list(range(7)), 25, workers=8), []) == list(range(7))  # nothing lost or repeated
 
 
+def test_default_batch_size_is_one_setting_used_by_the_flows_cli_and_benchmark(monkeypatch):
+    """Large runs get batches of 50 (one Prefect task each: ~30 ms of bookkeeping a task, half the tasks
+    of the old 25); the flows, the CLI's help and the benchmark take the default from Settings."""
+    import argparse
+    import inspect
+
+    from typer.testing import CliRunner
+
+    from benchmarks import run as bench
+    from pipeline.cli import app
+    from pipeline.config import Settings, load_settings
+    from pipeline.ingest import batches
+
+    assert Settings().batch_size == load_settings().batch_size == 50
+    assert [len(b) for b in batches(list(range(1000)), Settings().batch_size, workers=2)] == [50] * 20
+    for fl in (flows.ingest, flows.ingest_inbox):
+        assert inspect.signature(fl.fn).parameters["batch_size"].default == 50
+    assert "[default: 50]" in " ".join(CliRunner().invoke(app, ["ingest", "--help"]).output.split())
+
+    class Parsed(Exception):
+        pass
+
+    def parse_args(self, args=None, namespace=None):  # the benchmark's parser, stopped before it measures
+        raise Parsed(self.get_default("batch_size"))
+
+    monkeypatch.setattr(argparse.ArgumentParser, "parse_args", parse_args)
+    with pytest.raises(Parsed) as got:
+        bench.main([])
+    assert got.value.args == (50,)
+
+
 def test_heartbeats_only_when_the_api_server_outlives_the_run(tmp_path, monkeypatch):
     """A configured server (here the harness's) gets the flow run's heartbeats; this process's private
     server, which dies with the process, does not (Prefect would also wait for the heartbeat thread at
