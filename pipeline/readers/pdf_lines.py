@@ -44,6 +44,9 @@ _COLUMN_EM = 2.0  # ... wider than this, a column break (header/signature tables
 _SKIP, _GLYPH, _SPACE = 0, 1, 2
 _COORD_MAX = 1e5  # user-space units: a page is ~600-1200 wide; a coordinate beyond this is a broken matrix
 
+# what cp1252 puts at the C1 codes U+0091..U+0097: ‘ ’ “ ” • – —
+_CP1252_C1 = np.array([0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014], dtype=np.uint32)
+
 # str.isspace() for every code point up to U+3000 (the last whitespace code point)
 _IS_SPACE = np.array([chr(i).isspace() for i in range(0x3001)], dtype=np.bool_)
 
@@ -128,8 +131,14 @@ def read_chars(tp, n, height, is_space, code, x0, x1, base, size, kind):  # prag
     bad = 0  # characters whose geometry is not a finite, plausible number (returned)
     for i in range(n):
         c = get_unicode(tp, i)
-        if c == 0xFFFE:  # PDFium's code for a hyphen it takes for a soft one (e.g. Word's non-breaking hyphen)
+        # a hyphen drawn with a control code for its text: PDFium's U+FFFE for a hyphen it takes for a soft one,
+        # U+0002 for Word's non-breaking hyphen exported by LibreOffice 7.4, a cp1252 dash declared as Latin-1
+        # (U+0096/U+0097); PDFium's own text dump takes these as hyphen-like control codes too. Quotes and
+        # bullets mis-declared the same way (U+0091-U+0095) become the characters they are
+        if c == 0xFFFE or c == 0x02:
             c = 0x2D
+        elif 0x91 <= c <= 0x97:
+            c = _CP1252_C1[c - 0x91]
         if c == 0 or c == 0xFFFF or c >= 0x110000 or c == 13 or c == 10 or is_generated(tp, i):
             kind[i] = _SKIP
             continue
