@@ -127,6 +127,15 @@ def _write(path: Path, rows: list[dict]) -> None:
     pq.write_table(pa.Table.from_pylist(rows), path)
 
 
+def test_a_font_without_times_metrics_is_reported_before_rendering():
+    """LibreOffice substitutes a font for the plans' Times New Roman; one with other metrics changes pages and
+    layout (the reference corpus was rendered with Liberation Serif)."""
+    assert g.font_warning("Liberation Serif") is None and g.font_warning("Times New Roman") is None
+    assert g.font_warning(None) is None  # no fontconfig: nothing to say
+    w = g.font_warning("DejaVu Serif")
+    assert w is not None and "DejaVu Serif" in w and "fonts-liberation" in w
+
+
 def test_recall_counts_mentions_per_document(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
