@@ -563,7 +563,7 @@ def font_warning(matched: str | None) -> str | None:
     if matched.strip().lower().startswith(_TIMES_METRICS):
         return None
     return (f"warning: LibreOffice will render Times New Roman with {matched.strip() or 'an unknown font'}: pages and "
-            "layout will differ from the reference corpus (Debian: apt-get install fonts-liberation)")
+            "layout will differ from the reference corpus (Debian: apt-get install fonts-liberation2)")
 
 
 def _times_font() -> str | None:

@@ -133,7 +133,7 @@ def test_a_font_without_times_metrics_is_reported_before_rendering():
     assert g.font_warning("Liberation Serif") is None and g.font_warning("Times New Roman") is None
     assert g.font_warning(None) is None  # no fontconfig: nothing to say
     w = g.font_warning("DejaVu Serif")
-    assert w is not None and "DejaVu Serif" in w and "fonts-liberation" in w
+    assert w is not None and "DejaVu Serif" in w and "fonts-liberation2" in w
 
 
 def test_recall_counts_mentions_per_document(tmp_path, monkeypatch):
