@@ -552,7 +552,7 @@ def _soffice() -> str:
 
 
 # fonts with Times New Roman's metrics: with any other, LibreOffice lays the plans out differently (session 9 on
-# DejaVu Serif: 16 350 pages instead of 14 373 at N=1000, header lines wrapped, citation recall 0.974 not 1.000)
+# DejaVu Serif: 16 350 pages instead of ~14 000 at N=1000, the header's lines wrapped)
 _TIMES_METRICS = ("times new roman", "liberation serif", "tinos", "nimbus roman", "times")
 
 
