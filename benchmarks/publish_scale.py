@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.publish_scale [--copies 3,5,10] [--variant own|shared]
 
 Rendering and reading 10 000 PDFs would take hours here, so the large stores are made from the committed
-parts of the N=1000 corpus (ingested once into ``benchmarks/work/store-n1000-s7/`` with the pipeline's own
+parts of the N=1000 corpus (ingested once into ``benchmarks/work/store-n1000-s7-b50/`` with the pipeline's own
 functions when missing): copy ``c`` of every part gets doc ids ``<id>x<c>`` and source paths ``<path>.<c>``.
 
 * ``--variant own`` (default): copy ``c`` > 0 also prefixes every cited symbol and number with ``c``, so each
@@ -37,9 +37,14 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 
 
-def base_store(n: int, seed: int) -> Path:
-    """A store with the committed parts of the corpus of ``n`` plans (ingested once, then re-used)."""
-    out = WORK_DIR / f"store-n{n}-s{seed}"
+def base_store(n: int, seed: int, batch_size: int | None = None) -> Path:
+    """A store with the committed parts of the corpus of ``n`` plans (ingested once, then re-used), in
+    batches of ``batch_size`` files (default: the CLI's), so it holds as many part files as `plans ingest`
+    would write (publishing reads every part file for each chunk of documents)."""
+    from pipeline.config import Settings
+
+    batch_size = batch_size or Settings.batch_size
+    out = WORK_DIR / f"store-n{n}-s{seed}-b{batch_size}"
     if (out / "_state" / "manifest.json").exists():
         return out
     from benchmarks.run import _direct_run
@@ -47,7 +52,7 @@ def base_store(n: int, seed: int) -> Path:
     corpus = ensure_corpus(n, seed)
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    r = _direct_run(corpus, tmp, workers=2, batch_size=25)
+    r = _direct_run(corpus, tmp, workers=2, batch_size=batch_size)
     if r.get("errors") or r.get("publish_error"):
         raise SystemExit(f"ingesting {corpus} failed: {r.get('errors', [])[:3]} {r.get('publish_error') or ''}")
     tmp.rename(out)
@@ -129,13 +134,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="own: each copy cites its own instruments; shared: copies cite the same ones")
     ap.add_argument("--base-n", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--batch-size", type=int, default=None,
+                    help="files per batch of the N=1000 store (its part files) [default: the CLI's]")
     ap.add_argument("--out", help="Markdown table [default: benchmarks/publish_scale-<variant>.md]")
     ap.add_argument("--case", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.case:
         _publish_case(args.case)
         return 0
-    base = base_store(args.base_n, args.seed)
+    base = base_store(args.base_n, args.seed, args.batch_size)
     rows = []
     for k in (int(x) for x in args.copies.split(",")):
         dst = WORK_DIR / f"scaled-{args.variant}-x{k}"

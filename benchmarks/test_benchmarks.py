@@ -127,6 +127,19 @@ def _write(path: Path, rows: list[dict]) -> None:
     pq.write_table(pa.Table.from_pylist(rows), path)
 
 
+def test_publish_scale_store_has_the_clis_batches(tmp_path, monkeypatch):
+    """The N=1000 store publish_scale copies is cut into the CLI's batches by default (publishing reads every
+    part file for each chunk of documents), and a store of another batch size is a store of its own."""
+    from benchmarks import publish_scale as ps
+
+    monkeypatch.setattr(ps, "WORK_DIR", tmp_path)
+    for b in (25, 50):
+        (tmp_path / f"store-n1000-s7-b{b}" / "_state").mkdir(parents=True)
+        (tmp_path / f"store-n1000-s7-b{b}" / "_state" / "manifest.json").write_text("{}")
+    assert ps.base_store(1000, 7).name == "store-n1000-s7-b50"  # (found: nothing is ingested)
+    assert ps.base_store(1000, 7, 25).name == "store-n1000-s7-b25"
+
+
 def test_a_font_without_times_metrics_is_reported_before_rendering():
     """LibreOffice substitutes a font for the plans' Times New Roman; one with other metrics changes pages and
     layout (the reference corpus was rendered with Liberation Serif)."""
