@@ -687,12 +687,12 @@ def plot(rows: list[dict[str, Any]], path: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipeline.config import Settings  # (light: no Prefect, no pipeline code)
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10,100,1000")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--runner", default="threads", help="Prefect runner for the main runs (threads|processes|sequential|dask); threads is the CLI's default")
-    from pipeline.config import Settings  # (light: no Prefect, no pipeline code)
-
     ap.add_argument("--batch-size", type=int, default=Settings.batch_size,
                     help=f"largest batch (default {Settings.batch_size}, the CLI's); small corpora get smaller batches so every worker has work")
     ap.add_argument("--seed", type=int, default=7)

@@ -549,7 +549,9 @@ def test_hyphen_glyphs_with_control_codes_are_read_as_hyphens(code):
     page = doc[0]
     tp = page.get_textpage()
     codes = {raw.FPDFText_GetUnicode(tp.raw, i) for i in range(tp.count_chars())}
-    tp.close(), page.close(), doc.close()
+    tp.close()
+    page.close()
+    doc.close()
     assert code in codes  # the PDF really gives the hyphen that code
     text = read_bytes(pdf, "h.pdf").text
     assert "3476/KH-UBND" in text and "KH UBND" not in text
