@@ -224,6 +224,10 @@ def test_join_two_hyphenation_rules():
     assert join_two("khu du lịch Bà Nà-", "hills") == "khu du lịch Bà Nà-hills"
     assert join_two("hợp tác với", "tỉnh Sê Kông") == "hợp tác với tỉnh Sê Kông"
     assert join_two("Văn hóa -", "Xã hội ASEAN") == "Văn hóa - Xã hội ASEAN"
+    # a hyphenated name wrapped after its hyphen (it read "Ivry-sur- Seine", and the place was lost)
+    assert join_two("với thành phố Ivry-sur-", "Seine (Pháp)") == "với thành phố Ivry-sur-Seine (Pháp)"
+    assert join_two("tại bang Baden-", "Württemberg") == "tại bang Baden-Württemberg"
+    assert join_two("tỉnh Darkhan-", "Uul") == "tỉnh Darkhan-Uul"
 
 
 def test_rebuild_paragraphs_geometry():
@@ -555,3 +559,64 @@ def test_hyphen_glyphs_with_control_codes_are_read_as_hyphens(code):
     assert code in codes  # the PDF really gives the hyphen that code
     text = read_bytes(pdf, "h.pdf").text
     assert "3476/KH-UBND" in text and "KH UBND" not in text
+
+
+def _courier_page(lines: list[tuple[float, str]]) -> bytes:
+    """A one-page PDF drawing each (x, text) on its own line, 16 pt apart, in 10 pt Courier."""
+    ops = [f"BT /F1 10 Tf {x} {700 - 16 * i} Td ({t}) Tj ET" for i, (x, t) in enumerate(lines)]
+    stream = "\n".join(ops)
+    return _pdf_bytes([
+        "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>"])
+
+
+def test_a_wrapped_line_opening_with_a_number_continues_its_paragraph():
+    """A line wrap before a number ("... đón" / "9 đoàn vào", "... đạt" / "10 triệu USD") split the
+    paragraph: the number was taken for a list label. The clause was cut in two, so the target after it
+    was lost (the synthetic corpus: 56 of 622 "triệu USD" targets), and the head of a list item lost its
+    end. A number after a line that ends a clause still opens a paragraph."""
+    pdf = _courier_page([
+        (90, "Van dong cac to chuc phi chinh phu nuoc ngoai ho tro cac du an phat"),
+        (54, "trien kinh te - xa hoi cua tinh; phan dau to chuc 62 doan ra, don va"),
+        (54, "9 doan vao trong nam; van dong vien tro phi chinh phu nuoc ngoai dat"),
+        (54, "10 trieu USD."),
+        (90, "Cac hoat dong phai dam bao tinh thiet thuc, hieu qua, co trong tam."),
+        (54, "2 Nang cao nang luc doi ngu can bo lam cong tac doi ngoai cua tinh va"),
+        (54, "cac dia phuong."),
+    ])
+    assert read_bytes(pdf, "wrap.pdf").text.split("\n\n") == [
+        "Van dong cac to chuc phi chinh phu nuoc ngoai ho tro cac du an phat trien kinh te - xa hoi cua tinh; "
+        "phan dau to chuc 62 doan ra, don va 9 doan vao trong nam; van dong vien tro phi chinh phu nuoc ngoai dat "
+        "10 trieu USD.",
+        "Cac hoat dong phai dam bao tinh thiet thuc, hieu qua, co trong tam.",
+        "2 Nang cao nang luc doi ngu can bo lam cong tac doi ngoai cua tinh va cac dia phuong.",
+    ]
+
+
+def test_a_hard_wrapped_text_file_keeps_a_number_in_its_clause():
+    from extractors.targets import extract_targets
+
+    txt = ("    Vận động các tổ chức phi chính phủ nước ngoài hỗ trợ các dự án phát triển kinh tế -\n"
+           "xã hội; phấn đấu vận động viện trợ phi chính phủ nước ngoài trong năm 2025 đạt\n"
+           "10 triệu USD; tổ chức 62 đoàn ra, đón 9 đoàn vào theo kế hoạch được phê duyệt.\n")
+    doc = read_bytes(txt.encode(), "wrap.txt")
+    assert "\n" not in doc.text.strip()
+    got = [(t.value, t.unit) for t in extract_targets(doc.text, 2025)]
+    assert got == [(10.0, "triệu USD"), (62.0, "đoàn ra"), (9.0, "đoàn vào")]
+
+
+def test_estimated_line_sizes_do_not_break_paragraphs():
+    """OCR gives a line's size as its box's height, which varies with the accents and descenders it holds; on
+    such pages a size change is no paragraph break. On pages with real font sizes it still is."""
+    L, R, em = 85.0, 538.0, 14.0
+    lines = [
+        Line("Thẩm định, xây dựng kế hoạch, đón tiếp các đoàn vào chặt chẽ, kịp thời, trọng", 113.5, 537, 100, 114, 15.5, 1),
+        Line("thị, chu đáo. Dự kiến kế hoạch đoàn ra, đoàn vào sử dụng ngân sách nhà nước năm", 85.2, 538, 118, 132, 16.4, 1),
+        Line("2025: 60 đoàn ra, 46 đoàn vào (các Phụ lục 1, 2 kèm theo).", 85.2, 400, 136, 150, 11.6, 1),
+    ]
+    joined = lambda **kw: [" ".join(x.text for x in p) for p in rebuild_paragraphs(lines, left=L, right=R, em=em, **kw)]
+    assert len(joined(estimated_size_pages={1})) == 1
+    assert len(joined(estimated_size_pages={2})) == 2  # the sizes of page 1 are real: 16.4 → 11.6 is a break
+    assert len(joined()) == 2

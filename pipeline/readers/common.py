@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from dataclasses import dataclass, field
-from typing import Optional, Protocol, Sequence, TypeVar
+from typing import Container, Optional, Protocol, Sequence, TypeVar
 
 import numpy as np
 import regex
@@ -72,6 +72,9 @@ LABEL_RE = regex.compile(
     regex.VERBOSE,
 )
 LIST_RE = regex.compile(r"^[\-+•∙·–—]\s")
+# A label that is only a number ("9 đoàn vào", "10 triệu USD", "15 tháng 3"): a wrapped line of running
+# text starts like this as often as a list item does, so alone it does not start a paragraph.
+BARE_NUMBER_RE = regex.compile(r"^\d{1,2}\s")
 ENDS_SENTENCE_RE = regex.compile(r"""[.;:!?…]["'”’)\]]{0,2}$""")
 # Bare page numbers and page-number lines: "3", "- 3 -", "Trang 3", "Trang 3/12", "3/12"
 PAGE_NUMBER_RE = regex.compile(
@@ -93,8 +96,9 @@ def join_two(prev: str, nxt: str) -> str:
     """Join two wrapped lines of one paragraph.
 
     "33-" + "KL/TW ..." -> "33-KL/TW ..." (hyphen kept, no space); a word hyphen
-    "Na-" + "hill" keeps the hyphen without space; "kinh tế -" + "xã hội" keeps
-    the spaced dash; everything else is joined with one space.
+    "Na-" + "hill", "Baden-" + "Württemberg" keeps the hyphen without space (Word and LibreOffice wrap a
+    hyphenated name after its hyphen); "kinh tế -" + "xã hội" keeps the spaced dash; everything else is
+    joined with one space.
     """
     a = prev.rstrip()
     b = nxt.lstrip()
@@ -112,8 +116,8 @@ def _glue(a: str, b: str) -> str:
     if a.endswith("-") and len(a) >= 2 and not a[-2].isspace():
         if _CITATION_TAIL_RE.search(a[-9:]) and (_CITATION_HEAD_RE.match(b) or b[:1].isdigit()):
             return ""
-        if a[-2].isalpha() and b[:1].islower():
-            return ""
+        if a[-2].isalpha() and b[:1].isalpha():
+            return ""  # a line wrapped at a word's hyphen: "Bà Nà-" + "hills", "Ivry-sur-" + "Seine"
     if a.endswith("/") and len(a) >= 2 and a[-2].isalnum() and b[:1].isalnum():
         return ""  # "1673/" + "QĐ-UBND"
     return " "
@@ -161,14 +165,20 @@ def rebuild_paragraphs(
     right: float,
     em: float,
     use_vertical: bool = True,
+    estimated_size_pages: Container[int] = (),
 ) -> list[list[AnyLine]]:
     """Group physical lines into paragraphs.
 
     A new paragraph starts when the line is indented (first-line indent or a
-    centred line), starts with a heading/list label, follows a line that ended
+    centred line), starts with a heading/list label (a label that is only a
+    number, "9 đoàn vào", only after a line ending a clause), follows a line that ended
     a sentence short of the right margin, follows a very short line, follows a
     larger-than-usual vertical gap (same page), or changes font size.
     A page break alone never ends a paragraph.
+
+    ``estimated_size_pages``: pages whose line sizes are estimates (OCR: the height of a line's box, which
+    varies by a third with the accents and descenders a line holds); between their lines a size change
+    is no break.
     """
     paras: list[list[AnyLine]] = []
     cur: list[AnyLine] = []
@@ -181,6 +191,7 @@ def rebuild_paragraphs(
     pitch = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
     # the thresholds below, computed once (the same products as written inline per line)
     label_match = LABEL_RE.match  # starts_with_label
+    bare_number = BARE_NUMBER_RE.match
     ends_sentence = ENDS_SENTENCE_RE.search
     indented = 1.2 * em
     short_line = 0.35 * width
@@ -194,13 +205,18 @@ def rebuild_paragraphs(
             continue
         prev = cur[-1]
         prev_gap = right - prev.x1
+        head = ln.text.lstrip()
         new = (
-            label_match(ln.text.lstrip()) is not None
+            # a bare-number label only after a line that ended a clause ("...trước.", "...sau:")
+            (label_match(head) is not None
+             and (bare_number(head) is None or ends_sentence(prev.text.rstrip()) is not None))
             or ln.x0 - left > indented
             or prev_gap > short_line
             or (prev_gap > sentence_gap and ends_sentence(prev.text.rstrip()) is not None)
             or (vertical and prev.page == ln.page and ln.top - prev.top > big_step)
-            or bool(prev.size and ln.size and abs(prev.size - ln.size) > 0.15 * max(prev.size, ln.size))
+            or bool(prev.size and ln.size and abs(prev.size - ln.size) > 0.15 * max(prev.size, ln.size)
+                    and not (estimated_size_pages and prev.page in estimated_size_pages
+                             and ln.page in estimated_size_pages))
             # centred lines (titles): each centred line group
             or (prev.x0 - left > indented and abs(prev.x0 - ln.x0) < aligned and prev_gap > indented)
         )

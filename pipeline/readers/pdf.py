@@ -268,7 +268,8 @@ def read_pdf(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
     if n_chars == 0:
         hint = "" if ocr_ok else " — install Tesseract with its Vietnamese model (apt-get install tesseract-ocr tesseract-ocr-vie) to read scanned plans"
         raise ReadError("no_text_layer", f"has {n_pages} page(s) but no text layer (scanned images?); OCR is needed{hint}", path)
-    raw = _assemble(pages, heights_pages, seps, n_pages)
+    raw = _assemble(pages, heights_pages, seps, n_pages,
+                    ocr_pages=frozenset(p for p, (m, _) in page_info.items() if m == "ocr"))
     raw.page_info = page_info
     raw.warnings.extend(warnings)
     return raw
@@ -326,7 +327,10 @@ def _body_size(pages: list[list[PLine]]) -> float:
     return weights.most_common(1)[0][0] if weights else 12.0
 
 
-def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optional[float]], n_pages: int) -> RawDoc:
+def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optional[float]], n_pages: int,
+              ocr_pages: frozenset[int] = frozenset()) -> RawDoc:
+    """The document's blocks and footnotes from its pages' lines. ``ocr_pages`` (1-based): pages read by OCR,
+    whose line sizes are estimates (see :func:`rebuild_paragraphs`)."""
     body_size = _body_size(pages)
     em = body_size
     # ---- running headers / footers and page numbers
@@ -417,7 +421,7 @@ def _assemble(pages: list[list[PLine]], heights: list[float], seps: list[Optiona
     def flush() -> None:
         if not run:
             return
-        for para in rebuild_paragraphs(run, left=left, right=right, em=em):
+        for para in rebuild_paragraphs(run, left=left, right=right, em=em, estimated_size_pages=ocr_pages):
             text = join_lines(para)
             if text:
                 blocks.append(RawBlock(kind=classify(text), text=text, page=para[0].page))
