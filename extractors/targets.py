@@ -17,7 +17,9 @@ Conventions
 * ``comparator``: ">=" (ít nhất, tối thiểu, không dưới, trên, ... trở lên),
   "<=" (không quá, tối đa, dưới, ... trở xuống), else "=".
 * ``unit`` is the canonical object ("đoàn ra", "hội nghị, hội thảo quốc tế",
-  "lần/năm", "%", "triệu USD").  A percentage introduced by "tăng"/"giảm" gets unit
+  "lần/năm", "%", "triệu USD").  A magnitude word between the number and the object
+  (``data/targets_magnitudes.csv``) stays in the unit, as in "triệu USD": "đón 69 nghìn
+  lượt khách quốc tế" → value 69, unit "nghìn lượt khách quốc tế".  A percentage introduced by "tăng"/"giảm" gets unit
   "% tăng" / "% giảm" (value = the change).
 * ``period``: "per year" ("/năm", "hằng năm"), "per quarter", "per month"; else
   "YYYY-YYYY" from "giai đoạn ..." in the sentence, else "YYYY" from "năm YYYY" in the
@@ -63,6 +65,13 @@ def _units() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
             cat.setdefault(match_key(row["unit"]), row["category"])
             cat.setdefault(match_key(row["surface"]), row["category"])
     return surf, cat
+
+
+@lru_cache(maxsize=1)
+def _magnitudes() -> dict[str, str]:
+    """Folded magnitude word ("nghìn", "ngàn", "triệu", "tỷ") → its canonical spelling."""
+    with open(_DATA / "targets_magnitudes.csv", encoding="utf-8") as fh:
+        return {match_key(row["surface"]): row["canonical"] for row in csv.DictReader(fh)}
 
 
 @lru_cache(maxsize=1)
@@ -143,6 +152,7 @@ def _last_words(phrases: tuple[str, ...]) -> regex.Pattern:
 class _Pats:
     number: regex.Pattern
     unit: regex.Pattern
+    scaled_unit: regex.Pattern  # a magnitude word, then a unit: "69 nghìn lượt khách quốc tế"
     reject_before: regex.Pattern
     comparator: regex.Pattern
     change: regex.Pattern
@@ -176,6 +186,9 @@ def _pats() -> _Pats:
             regex.V1,
         ),
         unit=regex.compile(r"\s{0,3}(?P<unit>" + _alt(surfaces) + r")(?![\p{L}\d])", _F),
+        scaled_unit=regex.compile(
+            r"\s{0,3}(?P<mag>" + _alt(tuple(sorted(_magnitudes(), key=len, reverse=True))) + r")\s{1,3}"
+            r"(?P<unit>" + _alt(surfaces) + r")(?![\p{L}\d])", _F),
         reject_before=regex.compile(r"(?<!\p{L})(?:" + _alt(c["reject_before"]) + r")\s{0,3}$", _F),
         comparator=regex.compile(r"(?<!\p{L})(?:" + cmp_alt + r")\s{1,3}\(?$", _F),
         change=regex.compile(
@@ -233,6 +246,9 @@ def _category(unit: str) -> str:
     _, cat = _units()
     if key in cat:
         return cat[key]
+    head, _, rest = key.partition(" ")
+    if rest and head in _magnitudes():  # "nghìn lượt khách quốc tế": the category of "lượt khách quốc tế"
+        return _category(rest)
     surf, _ = _units()
     if key in surf:
         return surf[key][1]
@@ -427,10 +443,17 @@ def extract_targets(
         if di < len(date_spans) and date_spans[di][0] <= s < date_spans[di][1]:
             continue
         um = P.unit.match(text, e, min(len(text), e + 80))
+        magnitude = None
         if um is None:
-            continue
+            # "69 nghìn lượt khách", "2,5 triệu lượt khách": the magnitude goes into the unit, as in "triệu USD"
+            um = P.scaled_unit.match(text, e, min(len(text), e + 90))
+            if um is None:
+                continue
+            magnitude = _magnitudes()[_unit_key(um["mag"])]
         unit_key = _unit_key(um["unit"])
         unit, category = surf.get(unit_key, (um["unit"], "khác"))
+        if magnitude is not None:
+            unit = f"{magnitude} {unit}"
         unit_end = um.end()
         if _ends_with(P.reject_last, text, s - 24, s) and _span_search(P.reject_before, text, s - 24, s) is not None:
             continue

@@ -153,7 +153,8 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("text", S, "Clause holding the target."),
             Column("value", F, "Numeric value."),
             Column("comparator", S, "'=', '>=' or '<='."),
-            Column("unit", S, "Object counted or unit ('đoàn ra', 'thỏa thuận quốc tế', '%', 'lần/năm')."),
+            Column("unit", S, "Object counted or unit ('đoàn ra', 'thỏa thuận quốc tế', '%', 'lần/năm'); a magnitude word "
+                              "stays in it ('triệu USD', 'nghìn lượt khách quốc tế': value 69 means 69 000 visits)."),
             Column("category", S, "Report category of the unit (đoàn ra, đoàn vào, thỏa thuận quốc tế, hội nghị, hội thảo, ...)."),
             Column("period", S, "Period the target applies to ('2025', '2024-2027', 'per year')."),
             Column("appendix", S, "Appendix reference ('Phụ lục 1')."),
