@@ -186,6 +186,8 @@ _PREFIX_KIND: dict[tuple[str, ...], str] = {
     ("cửa", "khẩu"): "border gate",
     ("nước",): "country",
 }
+# kinds a prefix announces for a strict name (default: its own kind): Japan's prefectures are "tỉnh" too
+_STRICT_PREFIX_KINDS: dict[str, tuple[str, ...]] = {"province": ("province", "prefecture")}
 _PREFIX_WORDS = {w for k in _PREFIX_KIND for w in k} | {"các", "hai", "ba", "những"}
 _LIST_SEPS = {",", "và", "&"}
 # capitalised words allowed right before an ambiguous country word ("Tại Đức", "CHLB Đức")
@@ -490,6 +492,8 @@ class LocalityContext:
                     pending.remove(c)
                     changed = True
 
+        named = {c.country.country for c in countries if c.country is not None}  # countries this text names
+
         def country_at(start: int) -> Optional[str]:
             c = by_start.get(start)
             if c is not None and c.country is not None:
@@ -574,7 +578,15 @@ class LocalityContext:
             if not confirmed:
                 if has_domestic:
                     continue
-                rows = tuple(x for x in rows if x.context != "strict")
+                loose_rows = tuple(x for x in rows if x.context != "strict")
+                if not loose_rows:
+                    # a strict name with no country beside it: kept when a prefix announces its kind and the
+                    # text names its country elsewhere ("thành phố Sejong" in a plan that names Hàn Quốc;
+                    # "tỉnh Kep" in one that names Campuchia), never for a person ("vua Sejong")
+                    pk = self._prefix_kind(t, s)
+                    loose_rows = tuple(x for x in rows if x.country in named
+                                       and pk is not None and x.kind in _STRICT_PREFIX_KINDS.get(pk, (pk,)))
+                rows = loose_rows
                 if not rows:
                     continue
                 if self._in_person_name(t, s, e, by_start):
