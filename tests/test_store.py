@@ -19,6 +19,15 @@ def test_every_column_is_documented():
     assert "### `citations`" in md and "`instrument_id`" in md
 
 
+def test_the_readme_holds_the_schemas_reference():
+    """README's "Output tables" is ``describe()``'s text: schemas/ is the one source of the columns' meaning
+    (the README had drifted: an older list of failure kinds)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert describe().strip() in readme
+
+
 def test_to_table_ignores_unknown_and_fills_missing():
     t = to_table("citations", [{"doc_id": "a", "symbol": "59-NQ/TW", "bogus": 1}])
     assert t.schema.equals(schema("citations"))
