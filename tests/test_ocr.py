@@ -103,6 +103,7 @@ def test_repair_fixes(noisy, fixed):
         "Theo dõi, đôn đốc; Chi bộ 3; Kế hoạch năm 2025; Quy chế 272",
         "Mã số 12-AB/XY; tỷ lệ 10/15; 1O người",  # unknown codes / no citation context
         "Nghị quyết Đại hội XIII; hoà bình; Oọc; xoong",
+        "tỉnh Hà Tĩnh ủy quyền cho Sở; TỈNH HÀ TĨNH ỦY QUYỀN; UBND tính toán lại; ngày 10/1 3/2023; ngày 1 1/2023",
     ],
 )
 def test_repair_leaves_clean_text(text):
@@ -239,6 +240,12 @@ def test_ocr_from_bytes_names_source():
         ("Quyết định số 1673/QĐ-UBMD", "Quyết định số 1673/QĐ-UBND"),
         ("ngày 2l/6/2O21 của", "ngày 21/6/2021 của"),
         ("ngày 0l-l0-1997", "ngày 01-10-1997"),
+        # the scans of the seeds: a day or month split by a space, and the issuer words after a citation
+        ("Quyết định số 1334/QĐ-TTg ngày 10/1 1/2023 của Thủ tướng", "Quyết định số 1334/QĐ-TTg ngày 10/11/2023 của Thủ tướng"),
+        ("Kế hoạch số 134-KH/TU ngày 02/11/2022 của Tĩnh ủy triển khai", "Kế hoạch số 134-KH/TU ngày 02/11/2022 của Tỉnh ủy triển khai"),
+        ("số 55-CTr/TU ngày 04/01/2018 của Ban Thường vụ Tĩnh uỷ", "số 55-CTr/TU ngày 04/01/2018 của Ban Thường vụ Tỉnh uỷ"),
+        ("8337/UBND-TH ngày 29/10/2024 của UBND tính về việc", "8337/UBND-TH ngày 29/10/2024 của UBND tỉnh về việc"),
+        ("TĨNH ỦY QUẢNG NAM", "TỈNH ỦY QUẢNG NAM"),
     ],
 )
 def test_repair_fixes_more(noisy, fixed):

@@ -333,9 +333,10 @@ _PREV_WORDS = regex.compile(r"((?:[\p{L}\p{M}]{1,12}[ ]{1,2}){1,4})$")
 _NUM_AFTER_SO = regex.compile(rf"(?<![\p{{L}}\p{{M}}\d])([{_NUMCH}]{{1,6}})(?![\p{{L}}\p{{M}}\d])")
 
 
+# (a day or month may come split by a space: "ngày 10/1 1/2023")
 _DATE = regex.compile(
-    rf"(?<![\p{{L}}\p{{M}}])(?:ngày|Ngày|NGÀY)[ ]{{1,2}}(?P<d>[{_NUMCH}]{{1,2}})(?P<sep>[/.-])(?P<m>[{_NUMCH}]{{1,2}})"
-    rf"(?P=sep)(?P<y>[{_NUMCH}]{{4}})(?![\p{{L}}\p{{M}}\d])"
+    rf"(?<![\p{{L}}\p{{M}}])(?:ngày|Ngày|NGÀY)[ ]{{1,2}}(?P<d>[{_NUMCH}](?: ?[{_NUMCH}])?)(?P<sep>[/.-])"
+    rf"(?P<m>[{_NUMCH}](?: ?[{_NUMCH}])?)(?P=sep)(?P<y>[{_NUMCH}]{{4}})(?![\p{{L}}\p{{M}}\d])"
 )
 
 
@@ -347,6 +348,7 @@ def _repair_tables() -> dict:
     d["_issuers"] = {c.casefold(): c for c in d["issuer_codes"]}
     d["_words"] = {_strip(w): w for w in d["type_words"]}
     d["_word_codes"] = {_strip(w): c for w, c in d["type_word_codes"].items()}
+    d["_issuer_fixes"] = [(regex.compile(pat), new) for pat, new in d["issuer_word_fixes"]["rules"]]
     return d
 
 
@@ -600,11 +602,15 @@ def repair_ocr_text(text: str) -> str:
     * "/" read as I/l/1 between a known type and issuer: "59-NQITW" -> "59-NQ/TW";
       a type/issuer code that could be two codes is resolved by the type word before it
       ("Nghị quyết số 59-NO/TW" -> NQ, "Nghị định số 80/2020/NO-CP" -> NĐ);
-    * dates after "ngày": "ngày 2l/6/2O21" -> "ngày 21/6/2021" (valid dates only);
+    * dates after "ngày": "ngày 2l/6/2O21" -> "ngày 21/6/2021", "ngày 10/1 1/2023" -> "ngày 10/11/2023"
+      (valid dates only);
+    * issuer words (``issuer_word_fixes`` in the tables): "Tĩnh ủy" -> "Tỉnh ủy", "của UBND tính" -> "của UBND tỉnh";
     * type words before "số"/a symbol: "Nghi quyet so 59-NQ/TW" -> "Nghị quyết số 59-NQ/TW";
     * "Ð" (eth) -> "Đ".
     """
     text = text.replace("Ð", "Đ").replace("ð", "đ")
+    for pat, new in _repair_tables()["_issuer_fixes"]:  # same length: offsets of the edits below stay valid
+        text = pat.sub(new, text)
     edits: list[tuple[int, int, str]] = []
     pos = 0
     for m in _ANCHOR.finditer(text):
@@ -620,7 +626,7 @@ def repair_ocr_text(text: str) -> str:
         if regex.search(r"s\p{L}\p{M}?[ ]{1,2}$", head, flags=regex.I) and _fix_number(m.group(1)) is not None:
             _repair_type_word(text, m.start(1), edits)
     for m in _DATE.finditer(text):  # "ngày 2l/6/2O21" -> "ngày 21/6/2021"
-        d, mo, y = (_fix_number(m.group(g)) for g in ("d", "m", "y"))
+        d, mo, y = (_fix_number(m.group(g).replace(" ", "")) for g in ("d", "m", "y"))
         if not (d and mo and y and d.isdigit() and mo.isdigit() and y.isdigit()):
             continue
         if sum(c.isdigit() for c in m.group("y")) < 2:
