@@ -22,7 +22,8 @@ Built as two spaCy components on a blank Vietnamese pipeline (see :mod:`extracto
   ("Hà Nam (Trung Quốc)"), lists "các tỉnh: A, B, C (Lào)", prefix words that pick
   a reading ("thủ đô Viêng Chăn" → Vientiane Capital, "tỉnh Viêng Chăn" → Vientiane
   Province), unknown names in "tỉnh X (Lào)" context, and border-gate pairs
-  "cửa khẩu Nam Giang - X".  Results go to ``doc.user_data["localities"]`` as
+  "cửa khẩu Nam Giang - X" (and the pairs listed after it: "cặp cửa khẩu phụ A - B, C - D").
+  Results go to ``doc.user_data["localities"]`` as
   ``(start_char, end_char, canonical, country, kind)`` tuples.
 
 Whitespace runs (including newlines inside a name broken by a PDF line wrap) are
@@ -531,14 +532,22 @@ class LocalityContext:
                         j += 1
 
         # pass 2b: border-gate pairs "cửa khẩu A - B" with A a Vietnamese gate/district
+        # and the pairs listed after it: "cặp cửa khẩu phụ A - B, C - D và E - F"
         pairs: dict[int, str] = {}  # token start of B -> country across the border from A
-        for c in borders:
+        pair_ends: set[int] = set()  # token end of each B
+        for c in sorted(borders, key=lambda x: x.start):
             border = c.group.border
             s, e = c.start, c.end
-            if self.n_khau not in norms[max(0, s - 6):s]:
+            listed = s >= 2 and norms[s - 1] in self.list_seps and (s - 1) in pair_ends
+            if not listed and self.n_khau not in norms[max(0, s - 6):s]:
                 continue
             if e + 1 < n and orth[e] in self.o_dashes and t.cap(e + 1):
-                pairs[e + 1] = border
+                j = e + 1
+                pairs[j] = border
+                k = by_start[j].end if j in by_start else j
+                while k < n and k < j + 4 and t.cap(k) and k not in by_start:  # as pass 4 reads an unknown B
+                    k += 1
+                pair_ends.add(k)
 
         def chars(s: int, e: int) -> tuple[int, int]:
             """(start_char, end_char) of doc[s:e]."""

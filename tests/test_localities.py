@@ -275,6 +275,18 @@ def test_a_strict_name_after_its_kind_in_a_text_that_names_its_country():
     assert places("Hợp tác với Trung Quốc; huyện Trường Sa, tỉnh Khánh Hòa; thị xã Sơn Tây.") == []
 
 
+def test_border_gate_pairs_listed_after_one_cua_khau():
+    """"các cặp cửa khẩu phụ A - B, C - D và E - F": every pair is read, not only the first (the word "khẩu"
+    was looked for within 6 tokens of A). On the Nghệ An scan "Nậm On" came out as "Nậm Ơn" and was lost."""
+    text = ("Chỉ đạo các ngành chức năng tại các cặp cửa khẩu phụ Thông Thụ - Nậm Tạy, Thanh Thủy - Nậm Ơn "
+            "và Tam Hợp - Bản Phiêng Hay triển khai thỏa thuận.")
+    assert places(text) == [("Nậm Tạy", "Nam Tai border gate", "LA", "border gate"),
+                            ("Nậm Ơn", "Nam On border gate", "LA", "border gate"),
+                            ("Bản Phiêng Hay", "Bản Phiêng Hay border gate", "LA", "border gate")]
+    # a domestic gate after a list separator that does not follow a pair is not a pair
+    assert places("Các huyện Kỳ Sơn, Thanh Thủy - Nậm Ơn.") == []
+
+
 def test_person_name_containing_a_place_name():
     text = "Đồng chí Nguyễn An Huy, Phó Giám đốc; tỉnh An Huy (Trung Quốc)."
     assert places(text) == [("An Huy", "Anhui", "CN", "province")]
