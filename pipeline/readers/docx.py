@@ -20,6 +20,7 @@ from lxml import etree
 from pipeline.errors import ReadError
 from pipeline.legacy import convert_legacy, legacy_font
 from pipeline.readers.common import RawBlock, RawDoc, RawFootnote, ReadLimits, classify, marker
+from pipeline.readers.docx_numbering import Numbering
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{%s}" % W
@@ -113,7 +114,8 @@ def _legacy_run_font(r: etree._Element):
 class _Walker:
     """Extract text from WordprocessingML elements."""
 
-    def __init__(self) -> None:
+    def __init__(self, numbering: Optional[Numbering] = None) -> None:
+        self.numbering = numbering if numbering is not None else Numbering(None)
         self.in_field_instr = 0  # depth of complex fields currently in the instruction part
         self.field_stack: list[str] = []  # "instr" | "result"
         self.legacy_runs = 0  # runs converted from TCVN3/VNI fonts (".VnTime", "VNI-Times")
@@ -173,9 +175,12 @@ class _Walker:
                 pass  # the number printed inside the footnote itself
 
     def para_text(self, p: etree._Element) -> str:
+        """The paragraph's text, with the label Word's automatic numbering prints before it ("I.", "a)", "-")."""
         out: list[str] = []
+        label = self.numbering.label(p)  # (called for every paragraph, in order: it advances the counts)
         self._inline(p, out)
-        return "".join(out)
+        text = "".join(out)
+        return f"{label} {text}" if label and text.strip() else text
 
     def _inline(self, el: etree._Element, out: list[str]) -> None:
         for ch in el:
@@ -299,7 +304,9 @@ def read_docx(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
         raise ReadError("corrupt", f"could not be opened as a Word document ({type(e).__name__}: {e})", path)
     part = d.part
     body = d.element.body
-    walker = _Walker()
+    parts = {rel.reltype.rsplit("/", 1)[-1]: rel.target_part for rel in part.rels.values() if not rel.is_external}
+    walker = _Walker(Numbering(_parse(parts["numbering"].blob, "the numbering part", path) if "numbering" in parts else None,
+                               _parse(parts["styles"].blob, "the styles part", path) if "styles" in parts else None))
     blocks = list(_body_blocks(body, walker))
     n_chars = sum(len(b.text) for b in blocks)
     if n_chars > limits.max_chars:  # refuse before normalization multiplies the memory
