@@ -609,7 +609,7 @@ def repair_ocr_text(text: str) -> str:
     * "Ð" (eth) -> "Đ".
     """
     text = text.replace("Ð", "Đ").replace("ð", "đ")
-    for pat, new in _repair_tables()["_issuer_fixes"]:  # same length: offsets of the edits below stay valid
+    for pat, new in _repair_tables()["_issuer_fixes"]:  # (the edits below are found in the mended text)
         text = pat.sub(new, text)
     edits: list[tuple[int, int, str]] = []
     pos = 0
