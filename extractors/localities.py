@@ -150,9 +150,16 @@ def loose_index() -> dict[str, list[Entry]]:
         e = data.entries[i]
         if e.source != "G":
             continue
-        lst = idx.setdefault(loose_key(surface), [])
-        if e not in lst:
-            lst.append(e)
+        words = surface.split()
+        keys = [loose_key(surface)]
+        for n in (2, 1):  # a variant that opens with a prefix word ("Vùng Viễn Đông"): also without it
+            if len(words) > n and tuple(w.lower() for w in words[:n]) in _PREFIX_KIND:
+                keys.append(loose_key(" ".join(words[n:])))
+                break
+        for key in keys:
+            lst = idx.setdefault(key, [])
+            if e not in lst:
+                lst.append(e)
     return idx
 
 
@@ -423,6 +430,9 @@ class LocalityContext:
         cands: list[_Cand] = []
         countries: list[_Cand] = []  # candidates with a country reading and no domestic one
         borders: list[_Cand] = []  # candidates with a domestic border reading
+        # a match that opens lowercase can only veto (a domestic reading); a foreign-only one would just hide
+        # an overlapping capitalised match: "vùng Viễn Đông Nga" (variant "Vùng Viễn Đông") hid "Viễn Đông Nga"
+        raw = [(s, e) for s, e in raw if t.cap(s) or getattr(groups.get(tuple(norms[s:e])), "has_domestic", False)]
         for s, e in _filter_spans(raw):
             g = groups.get(tuple(norms[s:e]))
             if g is None or not g.entries:

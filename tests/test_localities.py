@@ -287,6 +287,21 @@ def test_border_gate_pairs_listed_after_one_cua_khau():
     assert places("Các huyện Kỳ Sơn, Thanh Thủy - Nậm Ơn.") == []
 
 
+def test_a_lowercase_variant_does_not_hide_a_place():
+    """The variant "Vùng Viễn Đông" matched "vùng Viễn Đông" (matching ignores case), could not be a place (it
+    opens lowercase) and hid the overlapping "Viễn Đông Nga": the Russian Far East was lost whenever the text
+    wrote "vùng Viễn Đông Nga". A name in country context that is a variant without its prefix word maps to the
+    entry ("vùng Viễn Đông (Liên bang Nga)")."""
+    assert places("Ký kết biên bản ghi nhớ hợp tác với vùng Viễn Đông Nga, Liên bang Nga.") == [
+        ("Viễn Đông Nga", "Russian Far East", "RU", "region")]
+    assert places("Tổ chức đoàn công tác làm việc tại vùng Viễn Đông Nga.") == [
+        ("Viễn Đông Nga", "Russian Far East", "RU", "region")]
+    assert places("Làm việc tại vùng Viễn Đông (Liên bang Nga).") == [("Viễn Đông", "Russian Far East", "RU", "region")]
+    assert places("Làm việc với Công ty Viễn Đông.") == []
+    # lowercase matches still veto: "pháp luật", "ý kiến" are no countries
+    assert countries("Theo ý kiến của Sở; chấp hành pháp luật.") == []
+
+
 def test_person_name_containing_a_place_name():
     text = "Đồng chí Nguyễn An Huy, Phó Giám đốc; tỉnh An Huy (Trung Quốc)."
     assert places(text) == [("An Huy", "Anhui", "CN", "province")]
