@@ -20,9 +20,8 @@ from lxml import etree
 from pipeline.errors import ReadError
 from pipeline.legacy import convert_legacy, legacy_font
 from pipeline.readers.common import RawBlock, RawDoc, RawFootnote, ReadLimits, classify, marker
-from pipeline.readers.docx_numbering import Numbering
+from pipeline.readers.docx_numbering import W, Numbering
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{%s}" % W
 _P, _TBL, _TR, _TC, _R, _T = _W + "p", _W + "tbl", _W + "tr", _W + "tc", _W + "r", _W + "t"
 _SKIP = {_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr", _W + "tblPr", _W + "tblGrid", _W + "trPr", _W + "tcPr", _W + "sectPr", _W + "proofErr", _W + "bookmarkStart", _W + "bookmarkEnd", _W + "commentRangeStart", _W + "commentRangeEnd", _W + "commentReference"}
@@ -304,23 +303,18 @@ def read_docx(data: bytes, path: str, limits: ReadLimits) -> RawDoc:
         raise ReadError("corrupt", f"could not be opened as a Word document ({type(e).__name__}: {e})", path)
     part = d.part
     body = d.element.body
+    # the package parts the text needs, by relationship type (numbering, styles, footnotes, endnotes)
     parts = {rel.reltype.rsplit("/", 1)[-1]: rel.target_part for rel in part.rels.values() if not rel.is_external}
-    walker = _Walker(Numbering(_parse(parts["numbering"].blob, "the numbering part", path) if "numbering" in parts else None,
-                               _parse(parts["styles"].blob, "the styles part", path) if "styles" in parts else None))
+
+    def root(kind: str) -> Optional[etree._Element]:
+        return _parse(parts[kind].blob, f"the {kind} part", path) if kind in parts else None
+
+    walker = _Walker(Numbering(root("numbering"), root("styles")))
     blocks = list(_body_blocks(body, walker))
     n_chars = sum(len(b.text) for b in blocks)
     if n_chars > limits.max_chars:  # refuse before normalization multiplies the memory
         raise ReadError("too_large", f"has {n_chars} characters of text, over the {limits.max_chars} character limit", path)
-    fn_root = en_root = None
-    for rel in part.rels.values():
-        if rel.is_external:
-            continue
-        rt = rel.reltype
-        if rt.endswith("/footnotes"):
-            fn_root = _parse(rel.target_part.blob, "the footnotes part", path)
-        elif rt.endswith("/endnotes"):
-            en_root = _parse(rel.target_part.blob, "the endnotes part", path)
-    notes = _notes(fn_root, "footnote", walker) + _notes(en_root, "endnote", walker)
+    notes = _notes(root("footnotes"), "footnote", walker) + _notes(root("endnotes"), "endnote", walker)
     # Renumber footnotes by order of first reference so labels read 1, 2, 3 as printed.
     order: list[str] = []
     import regex
