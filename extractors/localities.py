@@ -594,15 +594,15 @@ class LocalityContext:
                 elif any(x.context == "strict" for x in gaz) or has_domestic:
                     continue
             confirmed = context_cc is not None and rows[0].country == context_cc
+            if not confirmed and has_domestic:
+                continue
+            pk = self._prefix_kind(t, s)  # the kind a prefix word announces ("tỉnh", "thành phố"), if any
             if not confirmed:
-                if has_domestic:
-                    continue
                 loose_rows = tuple(x for x in rows if x.context != "strict")
                 if not loose_rows:
                     # a strict name with no country beside it: kept when a prefix announces its kind and the
                     # text names its country elsewhere ("thành phố Sejong" in a plan that names Hàn Quốc;
                     # "tỉnh Kep" in one that names Campuchia), never for a person ("vua Sejong")
-                    pk = self._prefix_kind(t, s)
                     loose_rows = tuple(x for x in rows if x.country in named
                                        and pk is not None and x.kind in _STRICT_PREFIX_KINDS.get(pk, (pk,)))
                 rows = loose_rows
@@ -610,7 +610,6 @@ class LocalityContext:
                     continue
                 if self._in_person_name(t, s, e, by_start):
                     continue
-            pk = self._prefix_kind(t, s)
             row = rows[0]
             if pk is not None:
                 for x in rows:
