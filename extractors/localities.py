@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import regex
 from spacy.attrs import NORM, ORTH
@@ -196,6 +196,27 @@ _PREFIX_KIND: dict[tuple[str, ...], str] = {
 }
 # kinds a prefix announces for a strict name (default: its own kind): Japan's prefectures are "tỉnh" too
 _STRICT_PREFIX_KINDS: dict[str, tuple[str, ...]] = {"province": ("province", "prefecture")}
+# the reading a prefix picks when a name has several, in order of preference (default: its own kind, then the
+# gazetteer's first): a first-level division for "tỉnh"/"tỉnh bang"/"bang" ("các tỉnh bang Washington (Hoa Kỳ)"
+# is the state, not the capital), a city or capital for "thành phố"/"thủ đô"
+_PREFIX_READINGS: dict[str, tuple[str, ...]] = {
+    "province": ("province", "prefecture", "state"),
+    "state": ("state", "province"),
+    "city": ("city", "capital"),
+    "capital": ("capital", "city"),
+}
+
+
+def _reading(rows: Sequence[Entry], pk: Optional[str]) -> Entry:
+    """The reading of a name with gazetteer rows ``rows`` after a prefix announcing ``pk`` (see _PREFIX_READINGS)."""
+    if pk is not None:
+        for kind in _PREFIX_READINGS.get(pk, (pk,)):
+            for x in rows:
+                if x.kind == kind:
+                    return x
+    return rows[0]
+
+
 _PREFIX_WORDS = {w for k in _PREFIX_KIND for w in k} | {"các", "hai", "ba", "những"}
 _LIST_SEPS = {",", "và", "&"}
 # capitalised words allowed right before an ambiguous country word ("Tại Đức", "CHLB Đức")
@@ -610,12 +631,7 @@ class LocalityContext:
                     continue
                 if self._in_person_name(t, s, e, by_start):
                     continue
-            row = rows[0]
-            if pk is not None:
-                for x in rows:
-                    if x.kind == pk:
-                        row = x
-                        break
+            row = _reading(rows, pk)
             out.append((*chars(s, e), row.canonical, row.country, row.kind))
 
         # pass 4: unknown name on the foreign side of a border-gate pair
@@ -640,7 +656,7 @@ class LocalityContext:
             sp = doc[s:e]
             known = [x for x in loose.get(loose_key(sp.text), []) if x.country == cc]
             if known:  # spelling drift of a known name ("Xê Công" for Sekong)
-                row = next((x for x in known if x.kind == pk), known[0])
+                row = _reading(known, pk)
                 out.append((sp.start_char, sp.end_char, row.canonical, row.country, row.kind))
             else:
                 out.append((sp.start_char, sp.end_char, sp.text, cc, pk or "province"))

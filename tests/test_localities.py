@@ -162,6 +162,21 @@ def test_vientiane_capital_vs_province():
     ]
 
 
+def test_prefix_picks_a_related_reading_when_none_has_its_kind():
+    # Washington and New York are each a city or capital and a state: "tỉnh bang" (a province-kind prefix,
+    # also used for US states) picks the state, "thành phố" the city or capital; with no prefix, the
+    # gazetteer's first reading. Before, a prefix whose kind no reading had fell back to the first (D.C.).
+    text = ("Hợp tác với các tỉnh bang Washington (Hoa Kỳ), tiểu bang New York (Hoa Kỳ), "
+            "thành phố Washington (Hoa Kỳ), thành phố New York (Hoa Kỳ) và Washington (Hoa Kỳ).")
+    assert places(text) == [
+        ("Washington", "Washington (state)", "US", "state"),
+        ("New York", "New York (state)", "US", "state"),
+        ("Washington", "Washington, D.C.", "US", "capital"),
+        ("New York", "New York City", "US", "city"),
+        ("Washington", "Washington, D.C.", "US", "capital"),
+    ]
+
+
 def test_context_resolves_ambiguous_sino_vietnamese_names():
     text = "Giao lưu với tỉnh Hà Nam (Trung Quốc); tỉnh Hà Nam của Việt Nam; thị xã Sơn Tây; Trung Quốc (Quảng Tây, Hà Bắc)."
     assert places(text) == [
