@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.legacy import encode_legacy
 from pipeline.normalize import normalize_text
+from pipeline.readers import ocr
 from pipeline.readers.ocr import (
     OcrPage,
     needs_ocr,
@@ -273,3 +274,34 @@ def test_needs_ocr_question_marks_and_english():
     english = ("The Provincial People's Committee hereby issues the plan on foreign affairs for the "
                "year 2025 with the following contents and requirements for all departments.")
     assert needs_ocr(english) is False  # a clean English annex keeps its text layer
+
+
+def _line(words: list[tuple[str, float]], top: float, h: float = 12.0) -> "ocr.OcrLine":
+    """An OcrLine of (word, left) pairs, each word 6 pt per character wide."""
+    ws = [(w, x, top, x + 6.0 * len(w), top + h) for w, x in words]
+    return ocr._line_of(ws, 90.0, 0)
+
+
+def test_signature_column_geometry():
+    body = _line([("Trên", 60.0), ("đây", 90.0), ("là", 115.0), ("Kế", 135.0), ("hoạch", 155.0)], 100.0)
+    rec = _line([("Nơi", 60.0), ("nhận:", 82.0), ("TM.", 330.0), ("ỦY", 352.0), ("BAN", 368.0)], 130.0)
+    rec2 = _line([("-", 60.0), ("Bộ", 70.0), ("Ngoại", 85.0), ("giao;", 120.0), ("CHỦ", 360.0), ("TỊCH", 382.0)], 145.0)
+    name = _line([("Lê", 340.0), ("Văn", 355.0), ("Dũng", 377.0)], 200.0)
+    assert ocr.signature_column([body, rec, rec2, name], 595.0) == (330.0, 130.0, None)
+    # the column is the leftmost word beyond a gap on or below the recipients' line
+    rec3 = _line([("-", 60.0), ("Sở", 70.0), ("PHÓ", 310.0), ("CHỦ", 333.0)], 160.0)
+    assert ocr.signature_column([body, rec, rec3], 595.0) == (310.0, 130.0, None)
+    # the block ends above the first line that runs across its left edge (an appendix's text below it)
+    full = _line([(w, 60.0 + 30.0 * k) for k, w in enumerate("Phụ lục gồm các hoạt động đối ngoại của tỉnh năm 2025 đã".split())], 240.0)
+    assert ocr.signature_column([body, rec, rec2, name, full], 595.0) == (330.0, 130.0, 240.0)
+    # no "Nơi nhận", a gap only in the left half (a table row), or no gap: no column
+    assert ocr.signature_column([body, rec2, name], 595.0) is None
+    left_gap = _line([("Nơi", 60.0), ("nhận:", 82.0), ("Sở", 190.0)], 130.0)
+    assert ocr.signature_column([body, left_gap, name], 595.0) is None
+    assert ocr.signature_column([body, _line([("Nơi", 60.0), ("nhận:", 82.0)], 130.0)], 595.0) is None
+
+
+def test_lines_text_keeps_paragraphs():
+    a, b, c = _line([("a", 0.0)], 0.0), _line([("b", 0.0)], 20.0), _line([("c", 0.0)], 40.0)
+    c.paragraph = 1
+    assert ocr._lines_text([a, b, c]) == "a\nb\n\nc"

@@ -21,13 +21,14 @@ import io
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Iterable, NamedTuple, Optional, Union
 
 import regex
 
@@ -53,6 +54,7 @@ class OcrLine:
     bottom: float
     confidence: float  # mean word confidence of the line
     paragraph: int  # running paragraph number on the page (a blank line separates paragraphs in OcrPage.text)
+    words: list[tuple[str, float, float, float, float]] = field(default_factory=list)  # (text, left, top, right, bottom)
 
 
 @dataclass
@@ -215,6 +217,8 @@ def _tsv_to_page(tsv: str, scale: float = 1.0) -> tuple[str, float, list[OcrLine
             bottom=max(b[1] + b[3] for b in boxes) * scale,
             confidence=sum(good) / len(good) if good else -1.0,
             paragraph=par,
+            words=[(unicodedata.normalize("NFC", w), b[0] * scale, b[1] * scale, (b[0] + b[2]) * scale, (b[1] + b[3]) * scale)
+                   for w, b in zip(words, boxes)],
         ))
         prev = key
     mean = sum(confs) / len(confs) if confs else -1.0
@@ -226,15 +230,11 @@ def _preprocess(img):  # PIL.Image -> PIL.Image
     return img.convert("L")
 
 
-def ocr_image(image, source: str = "<image>", psm: int = PSM, timeout: int = TIMEOUT_S,
-              dpi: Optional[int] = None) -> OcrPage:
-    """OCR one PIL image with Tesseract (Vietnamese).  ``dpi``: the image's resolution
-    (default: its ``info["dpi"]`` or 300); line boxes are returned in points (1/72 in)."""
+def _tesseract(image, source: str, psm: int, timeout: int, dpi: int) -> tuple[str, float]:
+    """Tesseract's TSV for one PIL image, and the wall time of the call."""
     import time
 
     exe = _require(source)
-    if dpi is None:
-        dpi = int(image.info.get("dpi", (300, 300))[0]) or 300
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     with tempfile.TemporaryDirectory(prefix="ocr_") as tmp:
         png = Path(tmp) / "page.png"
@@ -249,9 +249,127 @@ def ocr_image(image, source: str = "<image>", psm: int = PSM, timeout: int = TIM
         secs = time.perf_counter() - t0
     if res.returncode != 0:
         raise RuntimeError(f"tesseract failed on {source}: {res.stderr.decode('utf-8', 'replace')[:500]}")
-    text, conf, lines = _tsv_to_page(res.stdout.decode("utf-8", "replace"), scale=72.0 / dpi)
+    return res.stdout.decode("utf-8", "replace"), secs
+
+
+def ocr_image(image, source: str = "<image>", psm: int = PSM, timeout: int = TIMEOUT_S,
+              dpi: Optional[int] = None) -> OcrPage:
+    """OCR one PIL image with Tesseract (Vietnamese).  ``dpi``: the image's resolution
+    (default: its ``info["dpi"]`` or 300); line boxes are returned in points (1/72 in).
+
+    A signature block beside the recipients ("Nơi nhận:" on the left, "TM. ỦY BAN NHÂN DÂN" ... the
+    signer on the right) is read again on its own (see :func:`signature_column`)."""
+    _require(source)
+    if dpi is None:
+        dpi = int(image.info.get("dpi", (300, 300))[0]) or 300
+    tsv, secs = _tesseract(image, source, psm, timeout, dpi)
+    text, conf, lines = _tsv_to_page(tsv, scale=72.0 / dpi)
+    col = signature_column(lines, image.size[0] * 72.0 / dpi)
+    if col is not None:
+        lines, more = _with_column(image, lines, col, dpi, source, psm, timeout)
+        text = _lines_text(lines)
+        secs += more
     return OcrPage(text=unicodedata.normalize("NFC", text), mean_confidence=conf, seconds=secs,
                    lines=lines, dpi=dpi)
+
+
+# ------------------------------------------------------------------ the signature column
+# A gap wider than this many line heights between two words of one line separates two columns (a word gap in
+# justified text is under 1.5; the recipients and the signature block of a plan are 10-25 apart)
+COLUMN_GAP_HEIGHTS = 5.0
+_RECIPIENTS_LINE_RE = regex.compile(r"^N[oơ]i\s{0,2}nh[aâậ]n\b", regex.IGNORECASE)
+
+
+class Column(NamedTuple):
+    """The signature block beside the recipients, in points (origin top-left): its left edge, its top, and
+    the top of the first full-width line below it (None: it runs to the foot of the page)."""
+
+    left: float
+    top: float
+    bottom: Optional[float]
+
+
+def signature_column(lines: list[OcrLine], page_width: float) -> Optional[Column]:
+    """The signature block beside the recipients (see :class:`Column`), when a line opens with "Nơi nhận" and
+    it or a later line has words beyond a column gap in the right 60 % of the page (``page_width``, in
+    points). Tesseract reads such a page row by row, so each line splices a recipient with a piece of the
+    signature block ("- Bộ Ngoại giao; ... PHO CHU TỊCH"), and the stamp and signature strokes between them
+    come out as noise words. The block ends above the first line that runs across its left edge."""
+    for i, ln in enumerate(lines):
+        if not _RECIPIENTS_LINE_RE.match(ln.text):
+            continue
+        lefts = []
+        below = lines[i:]
+        for x in below:
+            h = max(x.bottom - x.top, 1.0)
+            for a, b in zip(x.words, x.words[1:]):
+                if b[1] - a[3] > COLUMN_GAP_HEIGHTS * h:
+                    lefts.append(b[1])
+                    break
+        lefts = [v for v in lefts if v > 0.4 * page_width]
+        if not lefts:
+            return None
+        left = min(lefts)
+        bottom = next((x.top for x in below[1:] if _crosses(x, left)), None)
+        return Column(left, ln.top, bottom)
+    return None
+
+
+def _crosses(line: OcrLine, edge: float) -> bool:
+    """Whether ``line`` runs across ``edge`` (a word over it, or two words on either side of it closer than a
+    column gap)."""
+    h = max(line.bottom - line.top, 1.0)
+    for w in line.words:
+        if w[1] < edge - 0.5 * h and w[3] > edge + 0.5 * h:
+            return True
+    for a, b in zip(line.words, line.words[1:]):
+        if a[3] <= edge <= b[1] + 0.5 * h and b[1] - a[3] <= COLUMN_GAP_HEIGHTS * h:
+            return True
+    return False
+
+
+def _with_column(image, lines: list[OcrLine], col: Column, dpi: int, source: str, psm: int,
+                 timeout: int) -> tuple[list[OcrLine], float]:
+    """The page's lines with the signature column read on its own: the image right of ``col``'s left edge,
+    from its top to its bottom, is OCRed alone (clean lines, in their place on the page), and the lines
+    beside it keep only their words left of it. Returns the lines and the extra Tesseract time."""
+    scale = 72.0 / dpi
+    h = statistics.median([x.bottom - x.top for x in lines]) if lines else 12.0
+    x0, y0 = max(0.0, col.left - 0.5 * h), max(0.0, col.top - 0.5 * h)
+    y1 = col.bottom if col.bottom is not None else image.size[1] * scale
+    box = (int(x0 / scale), int(y0 / scale), image.size[0], max(int(y0 / scale) + 1, int(y1 / scale)))
+    tsv, secs = _tesseract(image.crop(box), source, psm, timeout, dpi)
+    _, _, right = _tsv_to_page(tsv, scale=scale)
+    before: list[OcrLine] = []
+    beside: list[OcrLine] = []
+    after: list[OcrLine] = []
+    for ln in lines:
+        if ln.bottom < y0:
+            before.append(ln)
+        elif ln.top >= y1:
+            after.append(ln)
+        elif kept := [w for w in ln.words if w[3] <= x0]:
+            beside.append(_line_of(kept, ln.confidence, ln.paragraph))
+    par = max((x.paragraph for x in lines), default=-1) + 1
+    column = [_line_of([(w[0], w[1] + x0, w[2] + y0, w[3] + x0, w[4] + y0) for w in ln.words], ln.confidence,
+                       par + ln.paragraph) for ln in right]
+    return before + beside + column + after, secs
+
+
+def _line_of(words: list[tuple[str, float, float, float, float]], confidence: float, paragraph: int) -> OcrLine:
+    return OcrLine(text=" ".join(w[0] for w in words), left=min(w[1] for w in words), top=min(w[2] for w in words),
+                   right=max(w[3] for w in words), bottom=max(w[4] for w in words), confidence=confidence,
+                   paragraph=paragraph, words=words)
+
+
+def _lines_text(lines: list[OcrLine]) -> str:
+    """OcrPage.text of ``lines``: one per line, a blank line between paragraphs (as :func:`_tsv_to_page`)."""
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        if i:
+            out.append("\n\n" if ln.paragraph != lines[i - 1].paragraph else "\n")
+        out.append(ln.text)
+    return "".join(out)
 
 
 def _name(pdf: PdfSource, name: Optional[str]) -> str:
