@@ -72,10 +72,15 @@ def task_runner(settings: Settings):
     if settings.runner == "processes":
         return ProcessPoolTaskRunner(max_workers=settings.workers)
     if settings.runner == "dask":
+        import dask
         from prefect_dask import DaskTaskRunner
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
+        # the local cluster's workers are not daemonic, so that each reads its files in forked readers under
+        # the per-file limits, as the other runners do (a daemonic process may not fork; the nannies still stop
+        # their workers when the cluster closes)
+        dask.config.set({"distributed.worker.daemon": False})
         return DaskTaskRunner(
             cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
         )

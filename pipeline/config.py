@@ -37,7 +37,7 @@ class Limits:
     max_chars: int = 5_000_000  # text per document (~2,000 dense pages; keeps a worker near 1 GB)
     seconds_per_file: float = 120.0  # wall-clock budget per file (enforced when isolate is on)
     max_memory_bytes: int = 2 * 1024 * 1024 * 1024  # address space a reading worker may add to what it inherits
-    isolate: bool = True  # read each file in a forked worker (time and memory limits); off for Dask workers
+    isolate: bool = True  # read each file in a forked worker (time and memory limits); not in a daemonic process
 
 
 @dataclass
@@ -68,8 +68,8 @@ class Settings:
             seconds_per_file=float(self.seconds_per_file),
             max_memory_bytes=int(self.max_memory_mb * 1024 * 1024),
             max_chars=int(self.max_chars),
-            # Dask workers are daemonic processes, which may not fork children: read in the worker itself.
-            isolate=bool(self.isolate) and self.runner != "dask",
+            # (a daemonic process may not fork: there, files are read in the process itself, see isolation.fork_available)
+            isolate=bool(self.isolate),
         )
 
 

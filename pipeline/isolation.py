@@ -47,7 +47,10 @@ class FileResult:
 
 
 def fork_available() -> bool:
-    return "fork" in mp.get_all_start_methods()
+    """Whether this process can fork readers: the platform has ``fork`` and this process is not daemonic
+    (multiprocessing forbids a daemonic process children; a remote Dask cluster's workers are daemonic by
+    default, so there each file is read in the worker itself, without the per-file limits)."""
+    return "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
 
 
 def warm_up() -> None:

@@ -169,6 +169,24 @@ def test_dask_local_cluster_gives_same_tables(tmp_path):
             assert a[t] == b[t], t
 
 
+def test_dask_workers_apply_the_per_file_limits(tmp_path):
+    """The local Dask cluster's workers read each file in a forked reader under the per-file limits, as the
+    other runners do: with a time budget far below a file's reading time every file times out (its worker
+    stopped) and is recorded as a failure. Before, Dask workers were daemonic, could not fork, and read the
+    files themselves with no time or memory limit (both files were processed)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(QN, inbox / "qn.txt")
+    shutil.copy(NA, inbox / "na.txt")
+    out = tmp_path / "out"
+    res = run(inbox, out, batch_size=1, runner="dask", workers=2, seconds_per_file=0.001)
+    assert res["processed"] == 0 and len(res["failures"]) == 2
+    fails = pq.read_table(out / "failures.parquet").to_pylist()
+    assert sorted(Path(f["source_path"]).name for f in fails) == ["na.txt", "qn.txt"]
+    assert {f["error_kind"] for f in fails} == {"timeout"}
+    assert all("0.001 s" in f["message"] for f in fails)
+
+
 def test_deployment_with_cron_schedule_is_created_and_listed(tmp_path):
     from prefect.client.orchestration import get_client
 
