@@ -6,7 +6,9 @@ A target is a number followed by a counted object from ``data/targets_units.csv`
 ("60 đoàn ra", "05 thỏa thuận quốc tế", "02 lần/năm", "15%", "1,5 tỷ đồng"), kept only
 in a plan context: a comparator right before the number ("ít nhất", "không quá", ...),
 a frequency unit ("lần/năm"), or a planning cue earlier in the same clause ("Dự kiến",
-"phấn đấu", "tổ chức", "ký kết", "đạt", ...; ``data/targets_cues.csv``).  Numbers
+"phấn đấu", "tổ chức", "ký kết", "đạt", ...; ``data/targets_cues.csv``), and not a result
+reported (a cue after "đã", a sentence opening with a past year or measured "…% kế hoạch", a review
+section's heading above it) unless its clause looks ahead ("phấn đấu", "dự kiến").  Numbers
 inside dates/periods/anniversaries, ordinals ("lần thứ 32"), section and symbol numbers
 ("số 1", "đường 8") and counts in names ("03 nước Việt Nam - Lào - Thái Lan") are not
 targets.
@@ -15,7 +17,9 @@ Conventions
 -----------
 * ``value`` is a float; Vietnamese "1.200" = 1200 and "1,5" = 1.5.
 * ``comparator``: ">=" (ít nhất, tối thiểu, không dưới, trên, ... trở lên),
-  "<=" (không quá, tối đa, dưới, ... trở xuống), else "=".
+  "<=" (không quá, tối đa, dưới, ... trở xuống), else "=".  A range ("từ 3 đến 5 đoàn ra",
+  "03-05 hội nghị") gives two targets: its lower bound ">=" and its upper bound "<=".
+* The number written out beside the digits is skipped: "02 (hai) thỏa thuận", "hai (02) đoàn ra".
 * ``unit`` is the canonical object ("đoàn ra", "hội nghị, hội thảo quốc tế",
   "lần/năm", "%", "triệu USD").  A magnitude word between the number and the object
   (``data/targets_magnitudes.csv``) stays in the unit, as in "triệu USD": "đón 69 nghìn
@@ -72,6 +76,13 @@ def _magnitudes() -> dict[str, str]:
     """Folded magnitude word ("nghìn", "ngàn", "triệu", "tỷ") → its canonical spelling."""
     with open(_DATA / "targets_magnitudes.csv", encoding="utf-8") as fh:
         return {match_key(row["surface"]): row["canonical"] for row in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=1)
+def _number_words() -> dict[str, int]:
+    """Vietnamese number words ("hai", "mười", "trăm") → value, for the written-out number of "02 (hai)"."""
+    with open(_DATA / "targets_number_words.csv", encoding="utf-8") as fh:
+        return {row["word"]: int(row["value"]) for row in csv.DictReader(fh)}
 
 
 @lru_cache(maxsize=1)
@@ -168,6 +179,13 @@ class _Pats:
     # last word of a reject_before / comparator phrase at the end of a window (see _ends_with)
     reject_last: regex.Pattern
     cmp_last: regex.Pattern
+    words_after: regex.Pattern  # "02 (hai) thỏa thuận": the number written out, between the number and its unit
+    words_before: regex.Pattern  # "hai (02) thỏa thuận": the number written out before it, the digits in parentheses
+    range_tail: regex.Pattern  # "3 - 5", "03-05", "3 đến 5": a range's upper bound after its lower one
+    past_cue: regex.Pattern  # "đã" just before the plan cue: a result reported, not a target
+    of_plan: regex.Pattern  # "bằng 117% kế hoạch": a sentence that reports results against a plan
+    review_heading: regex.Pattern
+    forward: regex.Pattern  # "phấn đấu", "dự kiến", "chỉ tiêu": a clause that looks ahead is never a review
 
 
 @lru_cache(maxsize=1)
@@ -179,6 +197,7 @@ def _pats() -> _Pats:
         f"(?P<{name}>{_alt(c[name])})" for name in ("ge", "le", "eq")
     )
     label = r"(?:[IVXLC]{1,6}|\d{1,3}[a-z]?)(?![\p{L}\d])"
+    words = "|".join(sorted((regex.escape(w) for w in _number_words()), key=len, reverse=True))
     return _Pats(
         number=regex.compile(
             r"(?<![\p{L}\d/.,\-])(?P<num>\d{1,3}(?:\.\d{3}){1,4}(?:,\d{1,3})?|\d{1,7}(?:[,.]\d{1,2})?)"
@@ -202,7 +221,7 @@ def _pats() -> _Pats:
         plan_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["plan"]) + r")(?!\p{L})", _F),
         per_year=regex.compile(r"(?:" + _alt(c["per_year"]) + r")(?!\p{L})", _F),
         appendix=regex.compile(
-            r"(?:[Pp]hụ\s{1,3}lục|PHỤ\s{1,3}LỤC)\s{1,3}(?P<labels>" + label + r"(?:\s{0,2}(?:,|và|-)\s{0,2}" + label + r"){0,10})",
+            r"(?:[Pp]hụ\s{1,3}lục|PHỤ\s{1,3}LỤC)(?:\s{1,3}(?:số|SỐ))?\s{1,3}(?P<labels>" + label + r"(?:\s{0,2}(?:,|và|-)\s{0,2}" + label + r"){0,10})",
             regex.V1,
         ),
         heading=regex.compile(r"^[ \t]{0,8}(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)][ \t]", regex.V1),
@@ -212,6 +231,16 @@ def _pats() -> _Pats:
         marker=regex.compile(r"^\s{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.)\s{1,4}", regex.V1),
         reject_last=_last_words(c["reject_before"]),
         cmp_last=_last_words(c["ge"] + c["le"] + c["eq"]),
+        words_after=regex.compile(r"\s{0,3}\(\s{0,2}(?:" + words + r")(?:\s{1,3}(?:" + words + r")){0,6}\s{0,2}\)", _F),
+        words_before=regex.compile(r"(?<!\p{L})(?:" + words + r")(?:\s{1,3}(?:" + words + r")){0,6}\s{0,3}\($", _F),
+        range_tail=regex.compile(r"\s{0,3}(?:[-–]|đến|tới)\s{0,3}(?P<hi>\d{1,3}(?:\.\d{3}){1,4}(?:,\d{1,3})?|\d{1,7}(?:,\d{1,2})?)"
+                                 r"(?![\d]|[.,]\d|\s?/\s?[\p{L}\d])", _F),
+        past_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["past"]) + r")(?:\s{1,3}(?:được|thực\s{1,3}hiện|tiếp\s{1,3}tục))?\s{1,3}$", _F),
+        of_plan=regex.compile(r"%\s{0,3}(?:so\s{1,3}với\s{1,3})?(?:kế\s{1,3}hoạch|KH)(?!\p{L})", _F),
+        # a heading that opens with the review words (not a list item "c) Phấn đấu ...; đánh giá kết quả ...")
+        review_heading=regex.compile(r"^[ \t]{0,8}(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)][ \t]{1,4}"
+                                     r"(?:" + _alt(c["review_heading"]) + r")(?!\p{L})[^;]{0,120}$", _F),
+        forward=regex.compile(r"(?<!\p{L})(?:" + _alt(c["forward"]) + r")(?!\p{L})", _F),
     )
 
 
@@ -316,6 +345,31 @@ class _Hit:
     t_end: int = 0
     c_start: int = 0  # _bounds(clause_break, text, num_start, 300), computed once
     c_end: int = 0
+    review: bool = False  # a result of a past period reported (review section, "đã tổ chức"): not a target
+
+
+def _after_number(text: str, s: int, e: int) -> int:
+    """Where a number's unit may start: after the number written out in parentheses ("02 (hai) thỏa thuận"),
+    or after the closing parenthesis when the number written out comes first ("hai (02) thỏa thuận")."""
+    P = _pats()
+    wa = P.words_after.match(text, e, min(len(text), e + 60))
+    if wa is not None:
+        return wa.end()
+    if text.startswith(")", e) and P.words_before.search(text, max(0, s - 60), s) is not None:
+        return e + 1
+    return e
+
+
+def _last_cue(text: str, start: int, end: int) -> Optional[int]:
+    """Start of the last plan cue in ``text[start:end]`` (None when there is none)."""
+    P = _pats()
+    last = None
+    try:
+        for m in P.plan_cue.finditer(text, max(0, start), end, timeout=_TIMEOUT):
+            last = m.start()
+    except TimeoutError:  # pragma: no cover
+        pass
+    return last
 
 
 def _expand_labels(labels: str) -> list[str]:
@@ -412,6 +466,33 @@ def _heading_period(text: str, pos: int, dates: _Dates) -> Optional[str]:
     return None
 
 
+_REVIEW_BACK = 40000  # how far back the headings of a review section are looked for
+
+
+def _in_review_section(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies in a review section: one of the headings above it, up to and including the nearest
+    top-level one ("I.", "II."), opens with words of results or an assessment ("I. KẾT QUẢ THỰC HIỆN NĂM
+    2024", "1. Đánh giá chung", "a) Tình hình thực hiện")."""
+    P = _pats()
+    cursor = text.rfind("\n", 0, pos) + 1
+    lo = max(0, pos - _REVIEW_BACK)
+    while cursor > lo:
+        prev_end = cursor - 1
+        prev_start = text.rfind("\n", 0, max(prev_end, 0)) + 1
+        line = text[prev_start:prev_end]
+        cursor = prev_start
+        if not line.strip() or len(line) > 200 or not P.heading.match(line):
+            continue
+        if P.review_heading.match(line):
+            return True
+        if _TOP_HEADING.match(line):
+            return False
+    return False
+
+
+_TOP_HEADING = regex.compile(r"^[ \t]{0,8}[IVX]{1,5}[.)][ \t]")
+
+
 # --------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------
@@ -436,17 +517,29 @@ def extract_targets(
         numbers = list(P.number.finditer(text, timeout=_TIMEOUT))
     except TimeoutError:  # pragma: no cover
         numbers = []
+    consumed: set[int] = set()  # upper bounds of ranges, already taken with their lower bound
     for nm in numbers:
         s, e = nm.span("num")
+        if s in consumed:
+            continue
         while di < len(date_spans) and date_spans[di][1] <= s:
             di += 1
         if di < len(date_spans) and date_spans[di][0] <= s < date_spans[di][1]:
             continue
-        um = P.unit.match(text, e, min(len(text), e + 80))
+        ue = _after_number(text, s, e)
+        hi_span: Optional[tuple[int, int]] = None
+        rt = P.range_tail.match(text, ue, min(len(text), ue + 40))
+        if rt is not None:  # "từ 3 đến 5 đoàn ra", "03-05 hội nghị": the unit follows the upper bound
+            hs, he = rt.span("hi")
+            hue = _after_number(text, hs, he)
+            if P.unit.match(text, hue, min(len(text), hue + 80)) or P.scaled_unit.match(text, hue, min(len(text), hue + 90)):
+                hi_span, ue = (hs, he), hue
+                consumed.add(hs)
+        um = P.unit.match(text, ue, min(len(text), ue + 80))
         magnitude = None
         if um is None:
             # "69 nghìn lượt khách", "2,5 triệu lượt khách": the magnitude goes into the unit, as in "triệu USD"
-            um = P.scaled_unit.match(text, e, min(len(text), e + 90))
+            um = P.scaled_unit.match(text, ue, min(len(text), ue + 90))
             if um is None:
                 continue
             magnitude = _magnitudes()[_unit_key(um["mag"])]
@@ -469,27 +562,32 @@ def extract_targets(
             comparator = ">=" if am["ge"] else "<="
         frequency = category == "tần suất" and "/" in unit
         c_start, c_end = _bounds(P.clause_break, text, s, 300)
-        has_cue = _span_search(P.plan_cue, text, c_start, s) is not None
-        if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or has_cue):
+        cue = _last_cue(text, c_start, s)
+        if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or cue is not None):
             continue
         if unit == "%":
             ch = P.change.search(before)
             if ch is not None:
                 unit = "% tăng" if ch["inc"] else "% giảm"
-        value = _parse_number(nm["num"])
-        hit = _Hit(s, e, unit_end, value, unit, comparator, c_start=c_start, c_end=c_end)
-        # period ------------------------------------------------------------
-        if unit.endswith("/năm") or _span_search(P.per_year, text, c_start, c_end):
-            hit.period = "per year"
-        elif unit.endswith("/quý"):
-            hit.period = "per quarter"
-        elif unit.endswith("/tháng"):
-            hit.period = "per month"
-        hits.append(hit)
+        # "đã tổ chức 45 đoàn ra": a result reported, not a target
+        past = cue is not None and _span_search(P.past_cue, text, max(c_start, cue - 24), cue) is not None
+        bounds = [(s, e, ">=", text[s:e]), (hi_span[0], hi_span[1], "<=", text[hi_span[0]:hi_span[1]])] if hi_span else [(s, e, comparator, nm["num"])]
+        for ns, ne, cmp_, num in bounds:
+            hit = _Hit(ns, ne, unit_end, _parse_number(num), unit, cmp_, c_start=c_start, c_end=c_end, review=past)
+            # period ------------------------------------------------------------
+            if unit.endswith("/năm") or _span_search(P.per_year, text, c_start, c_end):
+                hit.period = "per year"
+            elif unit.endswith("/quý"):
+                hit.period = "per quarter"
+            elif unit.endswith("/tháng"):
+                hit.period = "per month"
+            hits.append(hit)
 
     _attach_context(text, hits, dates, doc_year)
     out: list[Target] = []
     for h in hits:
+        if h.review:
+            continue
         out.append(
             Target(
                 text=text[h.t_start : h.t_end],
@@ -513,10 +611,17 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
     by_sentence: dict[tuple[int, int], list[_Hit]] = {}
     for h in hits:
         by_sentence.setdefault(_bounds(P.sentence_break, text, h.num_start, 1500), []).append(h)
+    review_section: dict[int, bool] = {}  # sentence start -> _in_review_section
     for (ss, se), group in by_sentence.items():
         sent_dates = index.within(ss, se)
         plan_year = _PLAN_YEAR.search(text[ss:se]) is not None
+        # "Năm 2024, ...": a sentence that opens with a past year reports results
+        past_year = bool(doc_year) and any(
+            m.char_start < ss + 25 and m.kind in ("other", "event") and _YEAR4.fullmatch(m.value) and int(m.value) < doc_year
+            for m in sent_dates)
+        of_plan = _span_search(P.of_plan, text, ss, se) is not None  # "bằng 117% kế hoạch"
         for h in group:
+            from_heading = False
             if h.period is None:
                 h.period = _year_period(sent_dates, h.num_start, text)
             if h.period is None and doc_year and plan_year:
@@ -525,6 +630,16 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
                 if ss not in heading:  # the same for every hit of the sentence
                     heading[ss] = _heading_period(text, ss, index)
                 h.period = heading[ss]
+                from_heading = h.period is not None
+            if _span_search(P.forward, text, h.c_start, h.num_start) is not None:
+                h.review = False  # a clause that looks ahead is a target
+                continue
+            if ss not in review_section:
+                review_section[ss] = _in_review_section(text, ss)
+            past_heading = (from_heading and doc_year is not None and h.period is not None
+                            and _YEAR4.fullmatch(h.period) is not None and int(h.period) < doc_year)
+            if of_plan or past_year or past_heading or review_section[ss]:
+                h.review = True
         # appendix ----------------------------------------------------------
         try:
             refs = list(P.appendix.finditer(text, ss, se, timeout=_TIMEOUT))

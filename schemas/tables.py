@@ -152,7 +152,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("doc_id", S, "Document."),
             Column("text", S, "Clause holding the target."),
             Column("value", F, "Numeric value."),
-            Column("comparator", S, "'=', '>=' or '<='."),
+            Column("comparator", S, "'=', '>=' or '<='; a range ('từ 3 đến 5 đoàn ra') is two rows, its lower bound '>=' and its upper bound '<='."),
             Column("unit", S, "Object counted or unit ('đoàn ra', 'thỏa thuận quốc tế', '%', 'lần/năm'); a magnitude word "
                               "stays in it ('triệu USD', 'nghìn lượt khách quốc tế': value 69 means 69 000 visits)."),
             Column("category", S, "Report category of the unit (đoàn ra, đoàn vào, thỏa thuận quốc tế, hội nghị, hội thảo, ...)."),

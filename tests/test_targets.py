@@ -222,3 +222,47 @@ def test_a_magnitude_word_stays_in_the_unit(text: str, value: float, unit: str, 
 
 def test_a_bare_magnitude_is_not_a_target() -> None:
     assert extract_targets("Phấn đấu năm 2025 có 12 triệu trong tổng số.", 2025) == []
+
+
+# --------------------------------------------------------------------------- session 11: forms of other provinces' plans
+def test_number_written_out_in_parentheses() -> None:
+    """The formal style writes the number out beside the digits: "02 (hai) thỏa thuận", "hai (02) đoàn ra".
+    The parenthesis sat between the number and its unit, so neither was found."""
+    assert _t("Phấn đấu ký kết 02 (hai) thỏa thuận hợp tác quốc tế.") == [(2.0, "=", "thỏa thuận quốc tế", None, None)]
+    assert _t("Tổ chức hai (02) đoàn ra và mười lăm (15) đoàn vào.") == [
+        (2.0, "=", "đoàn ra", None, None), (15.0, "=", "đoàn vào", None, None)]
+    # a parenthesis that is not the number written out still separates the number from the unit
+    assert _t("Tổ chức 02 (dự kiến) đoàn ra.") == []
+
+
+def test_ranges_give_both_bounds() -> None:
+    """"từ 3 đến 5 đoàn ra" is at least 3 and at most 5; before, the lower bound was lost and the upper one
+    read as "= 5", and "03-05 hội nghị" was not found at all."""
+    assert _t("Tổ chức từ 3 đến 5 đoàn ra.") == [(3.0, ">=", "đoàn ra", None, None), (5.0, "<=", "đoàn ra", None, None)]
+    assert _t("Dự kiến tổ chức 03-05 hội nghị, hội thảo quốc tế.") == [
+        (3.0, ">=", "hội nghị, hội thảo quốc tế", "2025", None), (5.0, "<=", "hội nghị, hội thảo quốc tế", "2025", None)]
+    assert _t("Đón 1,2 - 1,5 triệu lượt khách quốc tế.") == [
+        (1.2, ">=", "triệu lượt khách quốc tế", None, None), (1.5, "<=", "triệu lượt khách quốc tế", None, None)]
+    # a period is not a range of targets
+    assert _t("Giai đoạn 2021 - 2025, tổ chức 60 đoàn ra.") == [(60.0, "=", "đoàn ra", "2021-2025", None)]
+
+
+def test_results_reported_are_not_targets() -> None:
+    """Plans open with a review of the past year; its results were taken as targets (with the plan's year)."""
+    text = ("I. KẾT QUẢ THỰC HIỆN NĂM 2024\n1. Công tác đoàn\nTrong năm, tỉnh tổ chức 38 đoàn ra, đón 40 đoàn vào.\n"
+            "II. NHIỆM VỤ NĂM 2025\n1. Công tác đoàn\nTổ chức 60 đoàn ra, đón 46 đoàn vào.")
+    assert _t(text) == [(60.0, "=", "đoàn ra", "2025", None), (46.0, "=", "đoàn vào", "2025", None)]
+    assert _t("Năm 2024, tỉnh đã tổ chức 45 đoàn ra, đón 52 đoàn vào.") == []
+    assert _t("Thu hút vốn FDI đạt 350 triệu USD, bằng 117% kế hoạch.") == []
+    assert _t("Tỉnh đã ký kết 03 thỏa thuận quốc tế; phấn đấu ký kết 05 thỏa thuận quốc tế.") == [
+        (5.0, "=", "thỏa thuận quốc tế", None, None)]
+    # a review section's sentence that looks ahead is a target
+    assert _t("I. ĐÁNH GIÁ KẾT QUẢ NĂM 2024\nNăm 2025, phấn đấu tổ chức 50 đoàn ra.") == [(50.0, "=", "đoàn ra", "2025", None)]
+    # "đã" elsewhere in the clause does not make a target a result
+    assert _t("Triển khai các thỏa thuận đã ký, tổ chức 60 đoàn ra.") == [(60.0, "=", "đoàn ra", None, None)]
+
+
+def test_more_cues_units_and_appendix_forms() -> None:
+    assert _t("Ký 02 thỏa thuận hợp tác với tỉnh Hủa Phăn.") == [(2.0, "=", "thỏa thuận hợp tác", None, None)]
+    assert _t("Đào tạo 150 lưu học sinh Lào.") == [(150.0, "=", "lưu học sinh", None, None)]
+    assert _t("Dự kiến tổ chức 07 hội nghị (Phụ lục số 01 kèm theo).") == [(7.0, "=", "hội nghị", "2025", "Phụ lục 01")]
