@@ -346,6 +346,7 @@ class _Hit:
     c_start: int = 0  # _bounds(clause_break, text, num_start, 300), computed once
     c_end: int = 0
     review: bool = False  # a result of a past period reported (review section, "đã tổ chức"): not a target
+    lead: Optional[tuple[int, int]] = None  # the line introducing the list item the hit is in, when its cue is there
 
 
 def _after_number(text: str, s: int, e: int) -> int:
@@ -370,6 +371,30 @@ def _last_cue(text: str, start: int, end: int) -> Optional[int]:
     except TimeoutError:  # pragma: no cover
         pass
     return last
+
+
+_LEAD_LINES = 30  # list items looked through, upwards, for the line that introduces the list
+
+
+def _lead_line(text: str, item: int) -> Optional[tuple[int, int]]:
+    """For a list item starting at ``item``: the span of the line that introduces the list ("Chỉ tiêu:",
+    "Phấn đấu năm 2025 đạt các chỉ tiêu sau:"), the nearest line above ending with a colon with only list
+    items and blank lines between; None when there is none."""
+    P = _pats()
+    end = text.rfind("\n", 0, item)
+    for _ in range(_LEAD_LINES):
+        if end <= 0:
+            return None
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        end = start - 1
+        if not line.strip():
+            continue
+        if line.rstrip().endswith(":"):
+            return start, start + len(line.rstrip())
+        if not P.marker.match(line):
+            return None
+    return None
 
 
 def _expand_labels(labels: str) -> list[str]:
@@ -563,6 +588,11 @@ def extract_targets(
         frequency = category == "tần suất" and "/" in unit
         c_start, c_end = _bounds(P.clause_break, text, s, 300)
         cue = _last_cue(text, c_start, s)
+        lead: Optional[tuple[int, int]] = None
+        if cue is None and P.marker.match(text[c_start : c_start + 16]):  # "Chỉ tiêu:\n- 15 đoàn ra;\n- 20 đoàn vào": the list's lead
+            lead = _lead_line(text, c_start)
+            if lead is not None:
+                cue = _last_cue(text, *lead)
         if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or cue is not None):
             continue
         if unit == "%":
@@ -570,10 +600,10 @@ def extract_targets(
             if ch is not None:
                 unit = "% tăng" if ch["inc"] else "% giảm"
         # "đã tổ chức 45 đoàn ra": a result reported, not a target
-        past = cue is not None and _span_search(P.past_cue, text, max(c_start, cue - 24), cue) is not None
+        past = cue is not None and _span_search(P.past_cue, text, max(lead[0] if lead else c_start, cue - 24), cue) is not None
         bounds = [(s, e, ">=", text[s:e]), (hi_span[0], hi_span[1], "<=", text[hi_span[0]:hi_span[1]])] if hi_span else [(s, e, comparator, nm["num"])]
         for ns, ne, cmp_, num in bounds:
-            hit = _Hit(ns, ne, unit_end, _parse_number(num), unit, cmp_, c_start=c_start, c_end=c_end, review=past)
+            hit = _Hit(ns, ne, unit_end, _parse_number(num), unit, cmp_, c_start=c_start, c_end=c_end, review=past, lead=lead)
             # period ------------------------------------------------------------
             if unit.endswith("/năm") or _span_search(P.per_year, text, c_start, c_end):
                 hit.period = "per year"
@@ -622,23 +652,27 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
         of_plan = _span_search(P.of_plan, text, ss, se) is not None  # "bằng 117% kế hoạch"
         for h in group:
             from_heading = False
+            lead_dates = index.within(*h.lead) if h.lead is not None else []
             if h.period is None:
-                h.period = _year_period(sent_dates, h.num_start, text)
-            if h.period is None and doc_year and plan_year:
+                h.period = _year_period(sent_dates, h.num_start, text) or _year_period(lead_dates, h.num_start, text)
+            if h.period is None and doc_year and (plan_year or (h.lead is not None and _PLAN_YEAR.search(text, *h.lead))):
                 h.period = str(doc_year)
             if h.period is None:
                 if ss not in heading:  # the same for every hit of the sentence
                     heading[ss] = _heading_period(text, ss, index)
                 h.period = heading[ss]
                 from_heading = h.period is not None
-            if _span_search(P.forward, text, h.c_start, h.num_start) is not None:
+            if _span_search(P.forward, text, h.lead[0] if h.lead else h.c_start, h.lead[1] if h.lead else h.num_start) is not None:
                 h.review = False  # a clause that looks ahead is a target
                 continue
             if ss not in review_section:
                 review_section[ss] = _in_review_section(text, ss)
             past_heading = (from_heading and doc_year is not None and h.period is not None
                             and _YEAR4.fullmatch(h.period) is not None and int(h.period) < doc_year)
-            if of_plan or past_year or past_heading or review_section[ss]:
+            lead_past = bool(doc_year) and h.lead is not None and any(
+                m.char_start < h.lead[0] + 25 and m.kind in ("other", "event") and _YEAR4.fullmatch(m.value)
+                and int(m.value) < doc_year for m in lead_dates)
+            if of_plan or past_year or lead_past or past_heading or review_section[ss]:
                 h.review = True
         # appendix ----------------------------------------------------------
         try:

@@ -266,3 +266,17 @@ def test_more_cues_units_and_appendix_forms() -> None:
     assert _t("Ký 02 thỏa thuận hợp tác với tỉnh Hủa Phăn.") == [(2.0, "=", "thỏa thuận hợp tác", None, None)]
     assert _t("Đào tạo 150 lưu học sinh Lào.") == [(150.0, "=", "lưu học sinh", None, None)]
     assert _t("Dự kiến tổ chức 07 hội nghị (Phụ lục số 01 kèm theo).") == [(7.0, "=", "hội nghị", "2025", "Phụ lục 01")]
+
+
+def test_list_items_take_the_cue_of_the_line_that_introduces_them() -> None:
+    """"Chỉ tiêu:" then one count per list item: the cue sat on the line above, outside each item's clause,
+    so none was found. The lead line also gives the period, and a past lead makes them results."""
+    assert _t("Chỉ tiêu:\n- 15 đoàn ra;\n- 20 đoàn vào;\n- 03 hội nghị quốc tế.") == [
+        (15.0, "=", "đoàn ra", None, None), (20.0, "=", "đoàn vào", None, None),
+        (3.0, "=", "hội nghị quốc tế", None, None)]
+    assert _t("Phấn đấu năm 2026 đạt các chỉ tiêu sau:\n\na) 15 đoàn ra;\n\nb) 20 đoàn vào.") == [
+        (15.0, "=", "đoàn ra", "2026", None), (20.0, "=", "đoàn vào", "2026", None)]
+    assert _t("Dự kiến:\n- 15 đoàn ra;") == [(15.0, "=", "đoàn ra", "2025", None)]
+    assert _t("Năm 2024, tỉnh đã tổ chức:\n- 15 đoàn ra;\n- 20 đoàn vào.") == []
+    assert _t("Các hoạt động:\n- 15 đoàn ra;") == []  # no cue on the lead line
+    assert _t("Chỉ tiêu:\n- 15 đoàn ra;\nNội dung khác\n- 20 đoàn vào.") == [(15.0, "=", "đoàn ra", None, None)]
