@@ -186,6 +186,8 @@ class _Pats:
     of_plan: regex.Pattern  # "bằng 117% kế hoạch": a sentence that reports results against a plan
     review_heading: regex.Pattern
     forward: regex.Pattern  # "phấn đấu", "dự kiến", "chỉ tiêu": a clause that looks ahead is never a review
+    sends: regex.Pattern  # a cue that sends delegations out ("cử"): its plain "đoàn" is "đoàn ra"
+    receives: regex.Pattern  # a cue that receives them ("đón"): "đoàn vào"
 
 
 @lru_cache(maxsize=1)
@@ -241,6 +243,8 @@ def _pats() -> _Pats:
         review_heading=regex.compile(r"^[ \t]{0,8}(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)][ \t]{1,4}"
                                      r"(?:" + _alt(c["review_heading"]) + r")(?!\p{L})[^;]{0,120}$", _F),
         forward=regex.compile(r"(?<!\p{L})(?:" + _alt(c["forward"]) + r")(?!\p{L})", _F),
+        sends=regex.compile(r"(?:" + _alt(c["sends"]) + r")(?!\p{L})", _F),
+        receives=regex.compile(r"(?:" + _alt(c["receives"]) + r")(?!\p{L})", _F),
     )
 
 
@@ -595,6 +599,11 @@ def extract_targets(
                 cue = _last_cue(text, *lead)
         if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or cue is not None):
             continue
+        if unit == "đoàn" and cue is not None:  # "cử 01 đoàn": sent out; "đón 03 đoàn": received
+            if P.sends.match(text, cue):
+                unit = "đoàn ra"
+            elif P.receives.match(text, cue):
+                unit = "đoàn vào"
         if unit == "%":
             ch = P.change.search(before)
             if ch is not None:

@@ -280,3 +280,12 @@ def test_list_items_take_the_cue_of_the_line_that_introduces_them() -> None:
     assert _t("Năm 2024, tỉnh đã tổ chức:\n- 15 đoàn ra;\n- 20 đoàn vào.") == []
     assert _t("Các hoạt động:\n- 15 đoàn ra;") == []  # no cue on the lead line
     assert _t("Chỉ tiêu:\n- 15 đoàn ra;\nNội dung khác\n- 20 đoàn vào.") == [(15.0, "=", "đoàn ra", None, None)]
+
+
+def test_a_plain_delegation_count_takes_its_direction_from_the_verb() -> None:
+    """"Cử 01 đoàn" sends a delegation out, "Đón 03 đoàn" receives one: both were "đoàn" (category khác)."""
+    assert _t("Cử 01 đoàn công tác đi Nhật Bản.") == [(1.0, "=", "đoàn ra", None, None)]
+    assert _t("Tổ chức 02 đoàn đi Lào.") == [(2.0, "=", "đoàn ra", None, None)]
+    assert _t("Đón 04 đoàn của tỉnh Hủa Phăn.") == [(4.0, "=", "đoàn vào", None, None)]
+    assert _t("Tổ chức 05 đoàn.") == [(5.0, "=", "đoàn", None, None)]  # no direction given
+    assert [target_category(u) for u in ("đoàn ra", "đoàn vào")] == ["đoàn ra", "đoàn vào"]
