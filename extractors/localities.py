@@ -19,10 +19,13 @@ Built as two spaCy components on a blank Vietnamese pipeline (see :mod:`extracto
 * ``locality_context`` — keeps the longest non-overlapping matches and applies the
   context rules: capitalisation, domestic vetoes, ambiguous country words
   ("Anh", "Ý", "Đức", "Nga", "Pháp", "Mỹ"), country context for ambiguous places
-  ("Hà Nam (Trung Quốc)"), lists "các tỉnh: A, B, C (Lào)", prefix words that pick
+  ("Hà Nam (Trung Quốc)") or a known foreign place of a larger level after it ("thành phố Đông Hưng
+  (Quảng Tây)", "huyện Hà Khẩu, châu Hồng Hà, tỉnh Vân Nam"), lists "các tỉnh: A, B, C (Lào)"
+  (not "các đồng chí: A, B (Lào)"), prefix words that pick
   a reading ("thủ đô Viêng Chăn" → Vientiane Capital, "tỉnh Viêng Chăn" → Vientiane
   Province), unknown names in "tỉnh X (Lào)" context, and border-gate pairs
-  "cửa khẩu Nam Giang - X" (and the pairs listed after it: "cặp cửa khẩu phụ A - B, C - D").
+  "cửa khẩu Nam Giang - X" (and the pairs listed after it: "cặp cửa khẩu phụ A - B, C - D; E - F"; B may
+  be a name that is also Vietnamese, "Bắc Luân - Đông Hưng", or A's own name, "Nậm Cắn - Nậm Cắn").
   Results go to ``doc.user_data["localities"]`` as
   ``(start_char, end_char, canonical, country, kind)`` tuples.
 
@@ -235,6 +238,20 @@ _ORG_WORDS = {
     "văn", "cơ", "học", "chương", "dự", "kế", "quyết", "nghị", "thông", "chỉ", "luật", "hiến",
 }
 _UNKNOWN_MAX_TOKENS = 5
+# prefix words that also end names: a capitalised "Châu" after a capitalised word is part of the name ("Liễu Châu",
+# "Long Châu"), the lower-case "châu" announces a prefecture ("châu Hồng Hà")
+_NAME_END_WORDS = {"châu", "thành", "khẩu"}
+# words before a colon that announce a list of people, not places ("các đồng chí: ...", "các ông: ...", "các vị: ...")
+_PERSON_HEADS = {"chí", "đ/c", "ông", "bà", "ngài", "vị", "biểu"}
+# plural markers (also prefix words): "các đồng chí: ..." is still a list of people
+_PLURAL_WORDS = {"các", "hai", "ba", "những"}
+# administrative levels (lower = larger): a place is read inside a known foreign place of a smaller level
+# ("huyện Hà Khẩu, châu Hồng Hà, tỉnh Vân Nam"; "thành phố Đông Hưng (Quảng Tây)")
+_LEVEL: dict[str, float] = {
+    "region": 0.5, "province": 1, "state": 1, "autonomous region": 1, "capital": 1,
+    "prefecture": 2, "city": 2, "special zone": 2,
+    "district": 3, "county": 3, "town": 3, "border gate": 4,
+}
 
 
 def _is_cap_text(t: str) -> bool:
@@ -424,12 +441,20 @@ class LocalityContext:
         self.n_nuoc, self.n_viet, self.n_khau = ids("nước"), ids("việt"), ids("khẩu")
         self.o_open, self.o_close, self.o_colon = ids("("), ids(")"), ids(":")
         self.o_dashes = idset({"-", "–"})
+        self.name_end_words = idset(_NAME_END_WORDS)
+        self.person_heads = idset(_PERSON_HEADS)
+        self.plural_words = idset(_PLURAL_WORDS)
+        self.n_comma, self.n_semicolon, self.n_don = ids(","), ids(";"), ids("đơn")
         self._cap: dict[int, bool] = {}
         self._upper: dict[int, bool] = {}
 
     # -- helpers -----------------------------------------------------------
     def _prefix_kind(self, t: _Toks, start: int) -> Optional[str]:
         """Kind announced by the word(s) immediately before token ``start``."""
+        return self._prefix_at(t, start)[0]
+
+    def _prefix_at(self, t: _Toks, start: int) -> tuple[Optional[str], int]:
+        """(kind, number of tokens) of the prefix word(s) immediately before token ``start`` ((None, 0) if none)."""
         # the norms of the (up to) three tokens before ``start``, read once: keys of 3, 2, 1 words
         norms = tuple(t.norm[max(0, start - 3):start])
         for n in (3, 2, 1):
@@ -438,8 +463,29 @@ class LocalityContext:
             key = norms[len(norms) - n:]
             kind = self.prefix_kind.get(key)
             if kind is not None:
-                return kind
-        return None
+                return kind, n
+        return None, 0
+
+    def _name_word(self, t: _Toks, j: int) -> bool:
+        """Token ``j`` is a word of a capitalised name read backwards: capitalised and no prefix word, or a
+        title-case name-final word ("Châu") after a capitalised word that is no prefix word ("Liễu Châu")."""
+        if not t.cap(j):
+            return False
+        norm = t.norm[j]
+        if norm not in self.prefix_words:
+            return True
+        return (norm in self.name_end_words and not t.is_upper(j) and j > 0 and t.cap(j - 1)
+                and t.norm[j - 1] not in self.prefix_words)
+
+    def _own_country(self, c: "_Cand") -> Optional[str]:
+        """The country of a place that needs no context: gazetteer readings only, none strict, one country."""
+        g = c.group
+        if g.has_domestic or g.country is not None or not g.gazetteer:
+            return None
+        ccs = {x.country for x in g.gazetteer}
+        if len(ccs) != 1 or any(x.context == "strict" for x in g.gazetteer):
+            return None
+        return next(iter(ccs))
 
     def __call__(self, doc: Doc) -> Doc:
         groups: dict[tuple[int, ...], _Group] = doc.user_data.get("loc_groups", {})
@@ -562,19 +608,71 @@ class LocalityContext:
                     else:
                         j += 1
 
+        # pass 2c: a known foreign place right after a smaller place gives it its country, as a country name
+        # does: "thành phố Đông Hưng (Quảng Tây)", "huyện Hà Khẩu, châu Hồng Hà, tỉnh Vân Nam", "huyện Viêng
+        # Xay (tỉnh Hủa Phăn)". Read right to left, so a place that got its country this way passes it on.
+        # The smaller place needs a prefix word of a lower level ("huyện", "thành phố") after a comma; in
+        # parentheses its own reading may say its level. A Vietnamese place never gets a foreign reading.
+        for p in sorted(cands, key=lambda x: -x.start):
+            if p.country is not None or not p.group.has_gazetteer or not t.cap(p.start):
+                continue
+            pcc = ctx.get(p.start) or self._own_country(p)
+            if pcc is None:
+                continue
+            plevels = [_LEVEL[x.kind] for x in p.group.gazetteer if x.country == pcc and x.kind in _LEVEL]
+            if not plevels:
+                continue
+            plevel = min(plevels)
+            j = p.start - self._prefix_at(t, p.start)[1] - 1  # the token before the place and its prefix
+            if j < 1:
+                continue
+            paren = orth[j] == self.o_open
+            if not paren and norms[j] != self.n_comma:
+                continue
+            child = by_end.get(j)
+            if child is not None:
+                if child.country is not None or not child.group.has_gazetteer or not t.cap(child.start):
+                    continue
+                ck = self._prefix_kind(t, child.start)
+                if ck is not None:
+                    clevel = _LEVEL.get(ck)
+                elif paren:
+                    clevels = [_LEVEL[x.kind] for x in child.group.gazetteer if x.country == pcc and x.kind in _LEVEL]
+                    clevel = min(clevels) if clevels else None
+                else:
+                    clevel = None
+                if clevel is not None and clevel > plevel:
+                    ctx.setdefault(child.start, pcc)
+            else:  # an unknown name after its prefix word: "huyện Mường Khăm (tỉnh Xiêng Khoảng, Lào)"
+                k = j - 1
+                while k >= 0 and j - k <= _UNKNOWN_MAX_TOKENS and self._name_word(t, k) \
+                        and k not in by_start and (k + 1) not in by_end:
+                    k -= 1
+                if k == j - 1 or norms[k + 1] in self.org_words:
+                    continue
+                ck = self._prefix_kind(t, k + 1)
+                if ck is not None and ck in _LEVEL and _LEVEL[ck] > plevel:
+                    unknown.append((k + 1, j, pcc, ck))
+
         # pass 2b: border-gate pairs "cửa khẩu A - B" with A a Vietnamese gate/district
         # and the pairs listed after it: "cặp cửa khẩu phụ A - B, C - D và E - F"
+        # (";" separates pairs too when A is a Vietnamese gate: "cặp cửa khẩu Tây Trang - Pang Hốc; Lóng Sập - Pa Háng")
         pairs: dict[int, str] = {}  # token start of B -> country across the border from A
+        pair_keys: dict[int, tuple[int, ...]] = {}  # token start of B -> the NORM key of A (mirror names)
         pair_ends: set[int] = set()  # token end of each B
         for c in sorted(borders, key=lambda x: x.start):
             border = c.group.border
             s, e = c.start, c.end
-            listed = s >= 2 and norms[s - 1] in self.list_seps and (s - 1) in pair_ends
+            listed = s >= 2 and (s - 1) in pair_ends and (
+                norms[s - 1] in self.list_seps
+                or (norms[s - 1] == self.n_semicolon
+                    and any(x.source == "D" and x.kind == "border gate" for x in c.group.entries)))
             if not listed and self.n_khau not in norms[max(0, s - 6):s]:
                 continue
             if e + 1 < n and orth[e] in self.o_dashes and t.cap(e + 1):
                 j = e + 1
                 pairs[j] = border
+                pair_keys[j] = tuple(norms[s:e])
                 k = by_start[j].end if j in by_start else j
                 while k < n and k < j + 4 and t.cap(k) and k not in by_start:  # as pass 4 reads an unknown B
                     k += 1
@@ -608,6 +706,8 @@ class LocalityContext:
                     g = next((x for x in gates if x.country == pairs[s]), gates[0])
                     out.append((*chars(s, e), g.canonical, g.country, g.kind))
                     continue
+                if context_cc is None:  # the foreign side of the pair: its country is across the border from A
+                    context_cc = pairs[s]
             if context_cc is not None:
                 same = tuple(x for x in gaz if x.country == context_cc)
                 if same:
@@ -637,10 +737,15 @@ class LocalityContext:
         # pass 4: unknown name on the foreign side of a border-gate pair
         for j, cc in pairs.items():
             if j in by_start:
-                continue  # a known (or domestic) name: decided above
-            k = j
-            while k < n and k < j + 4 and t.cap(k) and k not in by_start:
-                k += 1
+                b = by_start[j]
+                if b.group.has_gazetteer or tuple(norms[b.start:b.end]) != pair_keys[j]:
+                    continue  # a known (or domestic) name: decided above
+                # a mirror-named pair ("Nậm Cắn - Nậm Cắn", "La Lay - La Lay"): B is the foreign gate of A's name
+                k = b.end
+            else:
+                k = j
+                while k < n and k < j + 4 and t.cap(k) and k not in by_start:
+                    k += 1
             name_span = doc[j:k]
             known = [x for x in loose_index().get(loose_key(name_span.text), [])
                      if x.country == cc and x.kind == "border gate"]
@@ -688,6 +793,7 @@ class LocalityContext:
         An unknown item is kept only when it is cleanly delimited (separator, prefix word
         or colon on its left) and either has its own prefix word ("tỉnh X") or the list
         starts with one ("các tỉnh: X, Y").
+        A list of people ("các đồng chí: X, Y (Lào)") gives no unknown item.
         """
         stop = max(-1, j - 80)
         run: Optional[list[int]] = None  # [start, end) of the unknown run being read
@@ -712,7 +818,7 @@ class LocalityContext:
                     items.append((run[0], run[1], None))
                     run = None
                 last_event = "sep"
-            elif norm in self.prefix_words:
+            elif norm in self.prefix_words and not self._name_word(t, j):
                 if run is not None:
                     items.append((run[0], run[1], self._prefix_kind(t, run[0])))
                     run = None
@@ -722,6 +828,11 @@ class LocalityContext:
                     items.append((run[0], run[1], None))
                     run = None
                 last_event = "colon"
+                for i in range(j - 1, max(-1, j - 5), -1):  # the words before the colon
+                    if t.norm[i] in self.person_heads and not (i > 0 and t.norm[i - 1] == self.n_don):
+                        return  # "các đồng chí: ...", "các ông: ...": people, not places ("các đơn vị:" are not)
+                    if t.norm[i] in self.prefix_words and t.norm[i] not in self.plural_words:
+                        break  # a prefix word nearer the colon announces places: "... lãnh đạo các tỉnh: ..."
             elif t.cap(j):
                 if run is None:
                     run = [j, j + 1]

@@ -427,3 +427,87 @@ def test_unknown_border_gate_across_a_vietnamese_gate():
     ]
     # without "cửa khẩu" the pair is not a border-gate pair
     assert places("Tuyến Chiềng Khương - Bản Đán") == []
+
+
+def test_a_known_foreign_place_after_a_smaller_place_gives_its_country():
+    """"thành phố Đông Hưng (Quảng Tây)": the province or region after a place (in parentheses, or after a comma
+    with a prefix word of a lower level on the place) gives its country as a country name does; it is passed on
+    ("huyện Hà Khẩu, châu Hồng Hà, tỉnh Vân Nam"). Before, only a country name did: strict names, names that are
+    also Vietnamese and unknown districts were lost. A Vietnamese place beside a foreign one stays Vietnamese."""
+    assert places("Hợp tác với thành phố Đông Hưng (Quảng Tây, Trung Quốc).")[0] == (
+        "Đông Hưng", "Dongxing", "CN", "city")
+    assert places("Hợp tác với thành phố Đông Hưng, tỉnh Quảng Tây, Trung Quốc.")[0] == (
+        "Đông Hưng", "Dongxing", "CN", "city")
+    assert places("Đoàn của thành phố Bắc Hải (Quảng Tây).")[0] == ("Bắc Hải", "Beihai", "CN", "city")
+    assert places("Làm việc với huyện Hà Khẩu, châu Hồng Hà, tỉnh Vân Nam.") == [
+        ("Hà Khẩu", "Hekou", "CN", "county"),
+        ("Hồng Hà", "Honghe Prefecture", "CN", "prefecture"),
+        ("Vân Nam", "Yunnan", "CN", "province"),
+    ]
+    assert places("Giúp đỡ huyện Mường Khăm (tỉnh Xiêng Khoảng, Lào).") == [
+        ("Mường Khăm", "Mường Khăm", "LA", "district"), ("Xiêng Khoảng", "Xiangkhouang", "LA", "province")]
+    assert places("Kết nghĩa với huyện Viêng Xay (tỉnh Hủa Phăn).") == [
+        ("Viêng Xay", "Viêng Xay", "LA", "district"), ("Hủa Phăn", "Houaphanh", "LA", "province")]
+    # precision: a Vietnamese place, a place of the same level, no link word
+    for text in ("Hợp tác giữa tỉnh Lào Cai và tỉnh Vân Nam.", "Hợp tác giữa tỉnh Lào Cai, tỉnh Vân Nam.",
+                 "Đoàn của huyện Đông Hưng, tỉnh Thái Bình và tỉnh Vân Nam.",
+                 "Đoàn của tỉnh Hà Nam, tỉnh Vân Nam.", "Đoàn của Công ty Hoàng Long (Vân Nam)."):
+        assert places(text) == [("Vân Nam", "Yunnan", "CN", "province")], text
+
+
+def test_a_capitalised_chau_ends_a_name():
+    """"thành phố Liễu Châu (Trung Quốc)" gave "Liễu": the list reader took "Châu" for the prefix word "châu"
+    (a prefecture). A title-case "Châu" (or "Khẩu", "Thành") after a capitalised word ends the name; the
+    lower-case "châu Hồng Hà" is still a prefix."""
+    assert places("Hợp tác với thành phố Ngô Châu (Trung Quốc).") == [("Ngô Châu", "Ngô Châu", "CN", "city")]
+    assert places("Khảo sát thị trấn Thủy Khẩu (Trung Quốc).") == [("Thủy Khẩu", "Thủy Khẩu", "CN", "town")]
+    assert places("Hợp tác với thành phố Liễu Châu (Trung Quốc) và huyện Long Châu (Trung Quốc).") == [
+        ("Liễu Châu", "Liuzhou", "CN", "city"), ("Long Châu", "Longzhou", "CN", "county")]
+    assert places("Hợp tác với các địa phương: thành phố Mông Tự, châu Hồng Hà (Trung Quốc).") == [
+        ("Mông Tự", "Mengzi", "CN", "city"), ("Hồng Hà", "Honghe Prefecture", "CN", "prefecture")]
+
+
+def test_border_gate_pairs_across_more_vietnamese_gates():
+    """The Vietnamese gates of these pairs were missing from domestic.csv, so the pair rule never fired."""
+    cases = [
+        ("Tân Thanh - Pò Chài", "Pò Chài border gate", "CN"),
+        ("Nà Nưa - Khoa Giáp", "Khoa Giáp border gate", "CN"),
+        ("Pò Peo - Nhạc Vu", "Nhạc Vu border gate", "CN"),
+        ("Khánh Bình - Chrey Thom", "Chrey Thom border gate", "KH"),
+        ("Giang Thành - Tôn Hôn", "Tôn Hôn border gate", "KH"),
+        ("Cà Roòng - Noọng Ma", "Noọng Ma border gate", "LA"),
+        ("Hồng Vân - Cu Tai", "Cu Tai border gate", "LA"),
+        ("A Đớt - Tà Vàng", "Tà Vàng border gate", "LA"),
+    ]
+    for pair, canonical, cc in cases:
+        name = pair.split(" - ")[1]
+        assert places(f"Nâng cấp cặp cửa khẩu {pair}.") == [(name, canonical, cc, "border gate")], pair
+
+
+def test_border_gate_pairs_after_a_semicolon_and_known_or_mirror_names():
+    """Pairs separated by ";" after one "cặp cửa khẩu" were lost after the first; a known foreign name that is
+    also Vietnamese ("Đông Hưng") or has no gate reading ("Hà Khẩu") on the foreign side was dropped; a
+    mirror-named pair ("Nậm Cắn - Nậm Cắn") gave nothing: the position in the pair says it is the foreign gate."""
+    assert places("Các cặp cửa khẩu Tây Trang - Pang Hốc; Lóng Sập - Pa Háng.") == [
+        ("Pang Hốc", "Pang Hốc border gate", "LA", "border gate"),
+        ("Pa Háng", "Pa Hang border gate", "LA", "border gate")]
+    assert places("Quản lý cửa khẩu Bắc Luân - Đông Hưng.") == [
+        ("Đông Hưng", "Dongxing border gate", "CN", "border gate")]
+    assert places("Quản lý cặp cửa khẩu Lào Cai - Hà Khẩu.") == [
+        ("Hà Khẩu", "Hekou border gate", "CN", "border gate")]
+    assert places("Các cặp cửa khẩu Nậm Cắn - Nậm Cắn, La Lay - La Lay.") == [
+        ("Nậm Cắn", "Nậm Cắn border gate", "LA", "border gate"),
+        ("La Lay", "La Lay border gate", "LA", "border gate")]
+    # a ";" that does not follow a pair, or a domestic name that differs from A, is no pair
+    assert places("Cửa khẩu Nậm Cắn được nâng cấp trong năm 2025; Lóng Sập - Pa Háng.") == []
+    assert places("Cặp cửa khẩu Lao Bảo - Cầu Treo.") == []
+
+
+def test_a_list_of_people_gives_no_places():
+    """"các đồng chí: Khăm Phăn, Viêng Thong (Lào)" gave two Lao provinces: the colon anchored the list as
+    "các tỉnh:" does. An honorific before the colon makes it a list of people ("các đơn vị:" is not)."""
+    assert places("Tiếp các đồng chí: Khăm Phăn, Viêng Thong (Lào).") == []
+    assert places("Đón các ông: Somsak, Boonchai (Thái Lan).") == []
+    assert places("Tiếp Ngài: Somsak (Thái Lan); các vị khách: Somsak, Boonchai (Thái Lan).") == []
+    assert places("Các đơn vị: Mường Xay, Mường Khăm (Lào).") == [
+        ("Mường Xay", "Mường Xay", "LA", "province"), ("Mường Khăm", "Mường Khăm", "LA", "province")]
