@@ -175,6 +175,7 @@ class Patterns:
     header: "regex.Pattern[str]"
     date: "regex.Pattern[str]"
     paren_date: "regex.Pattern[str]"
+    partial_date: "regex.Pattern[str]"
     issuer: "regex.Pattern[str]"
     generic_issuer: "regex.Pattern[str]"
     before: "regex.Pattern[str]"
@@ -201,6 +202,12 @@ def patterns() -> Patterns:
             r"(?P<dt>(?i:ngày)" + SP + _DATE_CORE + r")\)?"
         ),
         paren_date=regex.compile(r"[ \t]{0,3}\((?P<dt>" + _DATE_CORE + r")\)"),
+        # "ngày 15/7", "ngày 15 tháng 7": a day and month without a year (tried where ``date`` fails)
+        partial_date=regex.compile(
+            r"[ \t]{0,3}(?:,[ \t]{0,3})?(?:\n{1,3}[ \t]{0,3})?\(?[ \t]{0,2}(?:(?i:được)[ \t]{1,3})?(?:(?i:ban hành|ký)[ \t]{1,3})?"
+            r"(?P<dt>(?i:ngày)" + SP + r"(?:(?P<d>\d{1,2})[ \t]{0,2}[/.\-][ \t]{0,2}(?P<m>\d{1,2})(?![ \t]{0,2}[/.\-][ \t]{0,2}\d)"
+            r"|(?P<d2>\d{1,2})" + SP1 + r"(?i:tháng)" + SP1 + r"(?P<m2>\d{1,2})(?!" + SP1 + r"(?i:năm)))(?!\d))\)?"
+        ),
         issuer=regex.compile(
             r"[ \t]{0,3},?[ \t]{0,3}(?:\n{1,3}[ \t]{0,3})?(?i:của|do)" + SP1 + r"(?P<iss>" + lx.issuer_alt + r")(?!\p{L})"
             + _TERM + "?" + _LOC_PART + "?"
@@ -234,6 +241,16 @@ def iso_date(m: "regex.Match[str]") -> Optional[str]:
         return _dt.date(int(y), int(mo), int(d)).isoformat()
     except ValueError:
         return None
+
+
+def partial_date(m: "regex.Match[str]") -> Optional[str]:
+    """ISO partial date "--MM-DD" of a ``partial_date`` match (None for an impossible day or month)."""
+    d, mo = (m.group("d"), m.group("m")) if m.group("d") else (m.group("d2"), m.group("m2"))
+    try:
+        _dt.date(2024, int(mo), int(d))  # a leap year: "29/2" is possible
+    except ValueError:
+        return None
+    return f"--{int(mo):02d}-{int(d):02d}"
 
 
 def collapse(s: str) -> str:

@@ -586,7 +586,11 @@ def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
             and b.d is not None
             and P.range_join.fullmatch(text, a.end, b.start)
         ):
-            ya = a.y if a.y is not None else b.y
+            ya = a.y
+            if ya is None and b.y is not None:
+                ya = b.y
+                if b.m is not None and a.m is not None and a.m > b.m:
+                    ya -= 1  # "từ ngày 29/12 đến ngày 02/01/2026": the start is in the year before
             va, vb = _iso(a.d, a.m, ya), b.value
             start = a.start
             pre = text[max(0, start - 4) : start]

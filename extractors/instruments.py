@@ -24,7 +24,10 @@ import regex
 
 from extractors import cite_context as cx
 from extractors.records import Citation
-from extractors.symbols import PARTY_NOSLASH_NEEDS, PARTY_NOSLASH_RE, SYMBOL_RE, Symbol, issuer_level, parse_symbol, tables, type_name
+from extractors.symbols import (
+    LOWER_SYMBOL_AT, PARTY_NOSLASH_NEEDS, PARTY_NOSLASH_RE, SYMBOL_CI_RE, SYMBOL_RE, Symbol, issuer_level, parse_symbol,
+    tables, type_name,
+)
 
 __all__ = ["extract_citations"]
 
@@ -48,6 +51,7 @@ class _Cand:
     issuer: Optional[cx.IssuerHit] = None
     subject: Optional[str] = None
     tail_end: int = 0
+    skip: int = 0  # chars after ``end`` that belong to the match but not to the mention (a footnote marker)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -90,13 +94,69 @@ def _ends_with_word(window: str, *words: str) -> bool:
     return tail.endswith(words)
 
 
+@lru_cache(maxsize=1)
+def _type_word_at_end() -> "regex.Pattern[str]":
+    return regex.compile(r"(?r)(?<![\p{L}\d])(?:" + cx.lexicon().type_alt + r")[ \t]{0,3}\Z")
+
+
+def _after_type_word(text: str, line_start: int) -> bool:
+    """The line(s) before ``line_start`` end with a document-type word: a citation wrapped before its "số"
+    ("Căn cứ Nghị quyết\nsố 59-NQ/TW"), not a header's own "Số:" line."""
+    i = line_start
+    while i > 0 and text[i - 1] in " \t\n":
+        i -= 1
+    if i == 0 or cx.tone_key(cx.last_word(text, max(0, i - 12), i, "")) not in _short_prefix_ends():
+        return False  # the last word ends no type word (nor is it "số"/an abbreviation: the search decides)
+    m = _type_word_at_end().search(text, max(0, i - 60), i)
+    if not m:
+        return False
+    # a title in capitals ("KẾ HOẠCH") over a header's "Số:" is no citation; a title wrapped inside a
+    # citation keeps its capitals ("THỰC HIỆN NGHỊ QUYẾT\nSỐ 59-NQ/TW")
+    j = line_start
+    while text[j] in " \t\n":
+        j += 1
+    return not (m.group().isupper() and not text[j : j + 2].isupper())
+
+
 def _is_header(text: str, pos: int) -> bool:
-    w = text[max(0, pos - 40) : pos]
+    w0 = max(0, pos - 40)
+    w = text[w0:pos]
     # header ends "(?i:số)[ \t]{0,3}:[ \t]{0,8}\Z": a colon after the trailing blanks is necessary
-    if w.rstrip(" \t").endswith(":") and cx.patterns().header.search(w):
-        return True
+    if w.rstrip(" \t").endswith(":"):
+        m = cx.patterns().header.search(w)
+        if m:
+            return not _after_type_word(text, w0 + m.start())
     # Party header "Số 36-HD/VPTW" on its own line near the top
-    return pos < 1000 and bool(_PARTY_HEADER_SO.search(w))
+    if pos < 1000:
+        m = _PARTY_HEADER_SO.search(w)
+        if m:
+            return not _after_type_word(text, w0 + m.start())
+    return False
+
+
+_SO_BEFORE = regex.compile(r"(?r)(?<![\p{L}\d])(?i:số)[ \t]{0,3}:?[ \t]{0,3}\Z")
+
+
+def _lower_case_symbols(text: str, taken: "_Spans") -> list[tuple["regex.Match[str]", Symbol]]:
+    """Symbols written in lower case ("123/qđ-ubnd", "59-nq/tw"; domain reference §10.1): only with "số"
+    or a type word right before, a type code and only known codes."""
+    out = []
+    pre = cx.patterns().prefix
+    for a in LOWER_SYMBOL_AT.finditer(text):
+        s = a.start()
+        if taken.overlaps(s, a.end()):
+            continue
+        m = SYMBOL_CI_RE.match(text, s)
+        if not m or taken.overlaps(s, m.end()):
+            continue
+        window = text[max(0, s - _WINDOW) : s]
+        if not (_SO_BEFORE.search(window) or pre.search(window)):
+            continue
+        sym = parse_symbol(m)
+        if not sym.known or (sym.type_code is None and sym.system != "law"):
+            continue
+        out.append((m, sym))
+    return out
 
 
 def _full(text: str) -> list[_Cand]:
@@ -115,7 +175,17 @@ def _full(text: str) -> list[_Cand]:
             if rx is PARTY_NOSLASH_RE and (sym.type_code is None or "unknown_type_code" in sym.extra):
                 continue
             taken.add(s, e)
-            c = _Cand("full", s, s, e, sym=sym, number=sym.number)
+            c = _Cand("full", s, s, e - sym.trailing, sym=sym, number=sym.number, skip=sym.trailing)
+            _prefix(text, c)
+            out.append(c)
+    if LOWER_SYMBOL_AT.search(text):
+        for m, sym in _lower_case_symbols(text, taken):
+            s, e = m.span()
+            if taken.overlaps(s, e) or _is_header(text, s):
+                continue
+            taken.add(s, e)
+            c = _Cand("full", s, s, e - sym.trailing, sym=sym, number=sym.number, skip=sym.trailing)
+            c.extra["symbol_written"] = text[s : e - sym.trailing]
             _prefix(text, c)
             out.append(c)
     out.sort(key=lambda c: c.start)
@@ -326,7 +396,7 @@ def _named(text: str, taken: _Spans) -> list[_Cand]:
 # --- tails and lists ---------------------------------------------------------------------
 def _tail(text: str, c: _Cand, limit: int) -> None:
     pt = cx.patterns()
-    pos = c.end
+    pos = c.end + c.skip
 
     def date_at(p: int) -> int:
         m = pt.date.match(text, p) or pt.paren_date.match(text, p)
@@ -335,6 +405,15 @@ def _tail(text: str, c: _Cand, limit: int) -> None:
             if iso:
                 c.date_cited, c.date_text = iso, cx.collapse(m.group("dt"))
             else:  # "ngày 31/02/2024": keep the surface, skip over it
+                c.extra["date_invalid"] = cx.collapse(m.group("dt"))
+            return m.end()
+        m = pt.partial_date.match(text, p)
+        if m and m.end() <= limit:  # "ngày 15/7" (no year): kept partial, the issuer after it still found
+            part = cx.partial_date(m)
+            if part:
+                c.extra["date_partial"] = part
+                c.extra["date_partial_text"] = cx.collapse(m.group("dt"))
+            else:  # "ngày 31/2"
                 c.extra["date_invalid"] = cx.collapse(m.group("dt"))
             return m.end()
         return p
@@ -370,7 +449,7 @@ def _lists(text: str, cands: list[_Cand]) -> None:
         nxt = fulls[i + 1]
         if _has_tail(c):
             continue
-        m = pt.list_sep.match(text, c.end)
+        m = pt.list_sep.match(text, c.end + c.skip)
         if not m or m.end() != nxt.start:
             continue
         c.extra["list_next"] = True
@@ -390,7 +469,8 @@ def _lists(text: str, cands: list[_Cand]) -> None:
     for prev, c in zip(fulls, fulls[1:]):
         if c.tw is not None or prev.tw is None or not prev.extra.get("list_next") or prev.end > c.start:
             continue
-        if pt.list_sep.match(text, prev.end) and pt.list_sep.match(text, prev.end).end() == c.start:  # type: ignore[union-attr]
+        sep = pt.list_sep.match(text, prev.end + prev.skip)
+        if sep and sep.end() == c.start:
             assert c.sym is not None
             if prev.tw.compatible(c.sym.type_code, c.sym.system):
                 c.tw = prev.tw

@@ -12,7 +12,10 @@ each position (domain reference §10.2):
 
 Stray spaces and single line/page breaks around ``-`` and ``/`` are tolerated;
 ASCII ``D`` for ``Đ`` (``ND-CP``) and odd case (``Ctr``) are canonicalized
-through the tables in ``extractors/data``.
+through the tables in ``extractors/data``.  Digits glued to the last code are an
+NA term (``1656/NQ-UBTVQH15``), part of a body's name (``31/QĐ-BCĐ389``) or a
+footnote marker (``59-NQ/TW1``), as the "digits" column of ``issuers.csv`` says.
+``SYMBOL_CI_RE`` matches the same layouts in lower case (``123/qđ-ubnd``).
 """
 from __future__ import annotations
 
@@ -75,6 +78,9 @@ class Tables:
     type_names: dict[tuple[str, str], str]  # (code, "party"|"state") -> type name
     issuers: CodeTable
     issuer_level: dict[str, str]
+    # what digits glued to an issuer code mean (issuers.csv "digits"): "term" (UBTVQH15: the NA term),
+    # "name" (BCĐ389: part of the body's name); codes absent here take no digits (TW1: a footnote marker)
+    issuer_digits: dict[str, str]
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +97,7 @@ def tables() -> Tables:
         type_names=names,
         issuers=CodeTable.build([r["code"] for r in irows]),
         issuer_level={r["code"]: r["level"] for r in irows},
+        issuer_digits={r["code"]: r["digits"] for r in irows if r.get("digits")},
     )
 
 
@@ -110,19 +117,28 @@ _BODY = r"[A-ZĐ][A-Za-zĐđ&]{0,11}"
 _END = r"(?![\p{L}\d&])"
 _NUM_START = r"(?<![\p{L}\d./\-])"
 
-SYMBOL_RE = regex.compile(
-    rf"""
+# Digits glued to the last code: an NA term (NQ-UBTVQH15), part of a body's name (QĐ-BCĐ389) or a
+# footnote marker (59-NQ/TW1); ``parse_symbol`` tells them apart through issuers.csv ("digits").
+_DIG = r"\d{1,3}"
+_SYMBOL_SRC = rf"""
     {_NUM_START}
     (?:
       (?P<l_num>\d{{1,4}}){_S}/{_S}(?P<l_year>(?:19|20)\d\d){_S}/{_S}
         (?:(?P<l_type>NQ|PL|NQLT){_S}-{_S})?(?P<l_body>UBTVQH|QH)[ ]?(?P<l_term>\d{{1,2}})(?!\d)
     | (?P<n_num>\d{{1,4}}){_S}/{_S}(?P<n_year>(?:19|20)\d\d){_S}/{_S}
-        (?P<n_type>{_CODE}){_S}-{_S}(?P<n_body>{_BODY}(?:-{_BODY}){{0,3}}){_END}
-    | (?P<p_num>\d{{1,5}}){_S}-{_S}(?P<p_type>{_CODE}){_S}/{_S}(?P<p_body>{_BODY}(?:-{_BODY}){{0,2}}){_END}
-    | (?P<a_num>\d{{1,6}}){_S}/{_S}(?P<a_a>{_BODY}){_S}-{_S}(?P<a_b>{_BODY})(?:-(?P<a_c>[A-Za-zĐđ&]{{1,11}}))?{_END}
+        (?P<n_type>{_CODE}){_S}-{_S}(?P<n_body>{_BODY}(?:-{_BODY}){{0,3}})(?P<n_dig>{_DIG})?{_END}
+    | (?P<p_num>\d{{1,5}}){_S}-{_S}(?P<p_type>{_CODE}){_S}/{_S}(?P<p_body>{_BODY}(?:-{_BODY}){{0,2}})(?P<p_dig>{_DIG})?{_END}
+    | (?P<a_num>\d{{1,6}}){_S}/{_S}(?P<a_a>{_BODY}){_S}-{_S}(?P<a_b>{_BODY})(?:(?P<a_dig>{_DIG})|-(?P<a_c>[A-Za-zĐđ&]{{1,11}}))?{_END}
     )
-    """,
-    regex.VERBOSE,
+    """
+SYMBOL_RE = regex.compile(_SYMBOL_SRC, regex.VERBOSE)
+# The same layouts in any case ("123/qđ-ubnd", "59-nq/tw"): only used after "số" or a type word, and
+# only kept when every code is a known one (see instruments); the stored form is the canonical case.
+SYMBOL_CI_RE = regex.compile(_SYMBOL_SRC, regex.VERBOSE | regex.IGNORECASE)
+# A necessary condition for a SYMBOL_CI_RE match that SYMBOL_RE cannot make: a lower-case letter opens
+# the first code (after the number, the separator and an optional year)
+LOWER_SYMBOL_AT = regex.compile(
+    rf"{_NUM_START}\d{{1,6}}{_S}[/\-]{_S}(?:(?:19|20)\d\d{_S}/{_S})?(?=[a-zđ])"
 )
 
 # Party symbol whose slash was lost ("36-NQ TW"): only for a known type and a Party body.
@@ -146,6 +162,8 @@ class Symbol:
     year: Optional[int] = None
     unit_code: Optional[str] = None
     extra: dict[str, Any] = field(default_factory=dict)
+    trailing: int = 0  # chars at the end of the match that are not part of the symbol (a footnote marker)
+    known: bool = True  # every code is in the tables (type, issuers)
 
 
 def _canon_type(code: str) -> Optional[str]:
@@ -160,11 +178,32 @@ def _canon_issuers(codes: str) -> str:
     return "-".join(_canon_issuer(c) for c in codes.split("-"))
 
 
+def _known_issuers(codes: str) -> bool:
+    t = tables().issuers
+    return all(t.canon(c) is not None for c in codes.split("-"))
+
+
+def _digits(body: str, digits: Optional[str]) -> tuple[str, str, dict[str, Any], int]:
+    """Canonical issuer code(s), the issuer as written in the symbol, extra fields and trailing chars
+    for ``body`` followed by ``digits`` (see ``_DIG``)."""
+    iss = _canon_issuers(body)
+    if not digits:
+        return iss, iss, {}, 0
+    last = iss.rsplit("-", 1)[-1]
+    how = tables().issuer_digits.get(last)
+    if how == "term" and len(digits) <= 2:  # NQ-UBTVQH15: numbered per NA term (domain reference §2.1)
+        return iss, iss + digits, {"na_term": int(digits)}, 0
+    if how == "name" or tables().issuers.canon(last) is None:  # BCĐ389, or an unknown code: keep the digits
+        return iss + digits, iss + digits, {}, 0
+    # a known code that takes no digits: "59-NQ/TW1" is 59-NQ/TW and a footnote marker
+    return iss, iss, {"footnote_marker": digits}, len(digits)
+
+
 def parse_symbol(m: "regex.Match[str]") -> Symbol:
-    """Parse a match of :data:`SYMBOL_RE` or :data:`PARTY_NOSLASH_RE`."""
+    """Parse a match of :data:`SYMBOL_RE`, :data:`SYMBOL_CI_RE` or :data:`PARTY_NOSLASH_RE`."""
     g = m.groupdict()
     if g.get("l_num"):
-        body, term = g["l_body"], g["l_term"]
+        body, term = g["l_body"].upper(), g["l_term"]
         ltype = g["l_type"].upper() if g["l_type"] else None
         sym = f"{g['l_num']}/{g['l_year']}/" + (f"{ltype}-" if ltype else "") + f"{body}{term}"
         extra: dict[str, Any] = {"na_term": int(term), "symbol_key": f"{g['l_num']}/{g['l_year']}/{body}{term}"}
@@ -173,29 +212,40 @@ def parse_symbol(m: "regex.Match[str]") -> Symbol:
         raw_t = g["n_type"]
         t = _canon_type(raw_t)
         extra = {} if t else {"unknown_type_code": raw_t}
-        iss = _canon_issuers(g["n_body"])
-        sym = f"{g['n_num']}/{g['n_year']}/{t or raw_t}-{iss}"
-        return Symbol(sym, g["n_num"], "normative", t or raw_t, iss, int(g["n_year"]), extra=extra)
+        iss, written, more, trail = _digits(g["n_body"], g.get("n_dig"))
+        extra.update(more)
+        sym = f"{g['n_num']}/{g['n_year']}/{t or raw_t}-{written}"
+        return Symbol(sym, g["n_num"], "normative", t or raw_t, iss, int(g["n_year"]), extra=extra, trailing=trail,
+                      known=t is not None and _known_issuers(g["n_body"]))
     if g.get("p_num"):
         raw_t = g["p_type"]
         t = _canon_type(raw_t)
         extra = {} if t else {"unknown_type_code": raw_t}
-        iss = _canon_issuers(g["p_body"])
-        sym = f"{g['p_num']}-{t or raw_t}/{iss}"
-        return Symbol(sym, g["p_num"], "party", t or raw_t, iss, extra=extra)
+        iss, written, more, trail = _digits(g["p_body"], g.get("p_dig"))
+        extra.update(more)
+        sym = f"{g['p_num']}-{t or raw_t}/{written}"
+        return Symbol(sym, g["p_num"], "party", t or raw_t, iss, extra=extra, trailing=trail,
+                      known=t is not None and _known_issuers(g["p_body"]))
     # administrative: typed document or công văn
     a, b, c = g["a_a"], g["a_b"], g.get("a_c")
     t = _canon_type(a)
     if t is not None:
-        iss = _canon_issuer(b) + (f"-{_canon_issuer(c)}" if c else "")
-        return Symbol(f"{g['a_num']}/{t}-{iss}", g["a_num"], "administrative", t, iss)
+        if c:
+            iss = written = _canon_issuer(b) + f"-{_canon_issuer(c)}"
+            extra, trail = {}, 0
+        else:
+            iss, written, extra, trail = _digits(b, g.get("a_dig"))
+        return Symbol(f"{g['a_num']}/{t}-{written}", g["a_num"], "administrative", t, iss, extra=extra, trailing=trail,
+                      known=_known_issuers(b + (f"-{c}" if c else "")))
     iss = _canon_issuer(a)
     extra = {"suffix": c} if c else {}
-    sym = f"{g['a_num']}/{iss}-{b}" + (f"-{c}" if c else "")
-    return Symbol(sym, g["a_num"], "administrative", None, iss, unit_code=b, extra=extra)
+    unit = b + (g.get("a_dig") or "")  # "UBND-VX2": digits of a unit are kept (its codes are not in the tables)
+    sym = f"{g['a_num']}/{iss}-{unit}" + (f"-{c}" if c else "")
+    return Symbol(sym, g["a_num"], "administrative", None, iss, unit_code=unit, extra=extra,
+                  known=_known_issuers(a))
 
 
 def issuer_level(code: Optional[str]) -> Optional[str]:
     if not code:
         return None
-    return tables().issuer_level.get(code.split("-")[0])
+    return tables().issuer_level.get(code.split("-")[0].rstrip("0123456789"))

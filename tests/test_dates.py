@@ -169,6 +169,13 @@ def test_day_ranges() -> None:
     assert _one("từ ngày 14/9 đến ngày 20/9/2025")[:2] == ("period", "2025-09-14/2025-09-20")
 
 
+def test_day_range_across_new_year() -> None:
+    # the start without a year is in the year before the end's when its month comes later
+    assert _one("từ ngày 29/12 đến ngày 02/01/2026")[:2] == ("period", "2025-12-29/2026-01-02")
+    assert _one("từ ngày 29 tháng 12 đến ngày 02 tháng 01 năm 2026")[:2] == ("period", "2025-12-29/2026-01-02")
+    assert _one("từ ngày 14/9 đến ngày 20/10/2025")[:2] == ("period", "2025-09-14/2025-10-20")
+
+
 def test_anniversaries() -> None:
     assert _all("kỷ niệm 80 năm Cách mạng Tháng Tám và Quốc khánh 2/9 (1945-2025)") == [
         ("anniversary", "P80Y", "kỷ niệm 80 năm"),

@@ -348,3 +348,165 @@ def test_issuer_before_with_dotted_capital_i() -> None:
 @pytest.mark.parametrize("text", ["Giấy uỷ quyền 3 của", "Giấy ủy quyền 3 của", "QĐ 1673 và", "KẾ HOẠCH SỐ: 15 về"])
 def test_short_forms_with_either_tone_placement_or_case(text: str) -> None:
     assert [c.kind for c in extract_citations(text)] == ["short"]
+
+
+# --------------------------------------------------------------------------- symbols with digits in the issuer code
+@pytest.mark.parametrize(
+    "text, symbol, date",
+    [
+        ("Nghị quyết số 1656/NQ-UBTVQH15 ngày 16/6/2025 của Ủy ban Thường vụ Quốc hội về việc sắp xếp các đơn vị "
+         "hành chính cấp xã của tỉnh Lạng Sơn năm 2025", "1656/NQ-UBTVQH15", "2025-06-16"),
+        ("Căn cứ Nghị quyết số 1314/NQ-UBTVQH15 ngày 12/11/2024 của Ủy ban Thường vụ Quốc hội;", "1314/NQ-UBTVQH15", "2024-11-12"),
+    ],
+)
+def test_na_standing_committee_resolution_without_year(text, symbol, date) -> None:
+    (c,) = extract_citations(text)
+    _check(c, dict(symbol=symbol, kind="full", type_code="NQ", instrument_type="Nghị quyết", issuer_code="UBTVQH",
+                   date_cited=date, issuer_named="Ủy ban Thường vụ Quốc hội", year=None,
+                   text=f"Nghị quyết số {symbol}", **{"extra.na_term": 15, "extra.issuer_named_code": "UBTVQH",
+                                                        "extra.issuer_level": "national"}))
+
+
+def test_na_standing_committee_resolution_with_year_unchanged() -> None:
+    (c,) = extract_citations("Nghị quyết số 1211/2016/UBTVQH13 ngày 25/5/2016 của Ủy ban Thường vụ Quốc hội")
+    _check(c, dict(symbol="1211/2016/UBTVQH13", system="law", issuer_code="UBTVQH", year=2016, date_cited="2016-05-25",
+                   **{"extra.na_term": 13}))
+
+
+def test_issuer_code_with_digits() -> None:
+    (c,) = extract_citations("Quyết định số 31/QĐ-BCĐ389 ngày 23/5/2014 của Ban Chỉ đạo")
+    _check(c, dict(symbol="31/QĐ-BCĐ389", type_code="QĐ", issuer_code="BCĐ389", date_cited="2014-05-23",
+                   text="Quyết định số 31/QĐ-BCĐ389", issuer_named="Ban Chỉ đạo"))
+
+
+@pytest.mark.parametrize(
+    "text, symbol, mention, marker",
+    [
+        ("Nghị quyết số 59-NQ/TW1 ngày 24/01/2025 của Bộ Chính trị", "59-NQ/TW", "Nghị quyết số 59-NQ/TW", "1"),
+        ("Quyết định số 1673/QĐ-UBND2 ngày 24/01/2025 của Bộ Chính trị", "1673/QĐ-UBND", "Quyết định số 1673/QĐ-UBND", "2"),
+        ("Quyết định số 12/2024/QĐ-UBND3 ngày 24/01/2025 của Bộ Chính trị", "12/2024/QĐ-UBND", "Quyết định số 12/2024/QĐ-UBND", "3"),
+    ],
+)
+def test_footnote_digit_glued_after_a_symbol(text, symbol, mention, marker) -> None:
+    # a known code that takes no digits: the digits are a footnote marker, not part of the symbol
+    (c,) = extract_citations(text)
+    _check(c, dict(symbol=symbol, text=mention, date_cited="2025-01-24", issuer_named="Bộ Chính trị",
+                   **{"extra.footnote_marker": marker}))
+
+
+def test_footnote_digits_in_a_list() -> None:
+    a, b = extract_citations("Nghị quyết số 59-NQ/TW1, 60-NQ/TW2 của Bộ Chính trị")
+    assert (a.symbol, b.symbol) == ("59-NQ/TW", "60-NQ/TW")
+    assert a.issuer_named == b.issuer_named == "Bộ Chính trị"
+
+
+# --------------------------------------------------------------------------- a line wrap before "số"
+@pytest.mark.parametrize(
+    "text, symbol, expected",
+    [
+        ("Căn cứ Nghị quyết\nsố 59-NQ/TW ngày 24/01/2025 của Bộ Chính trị;", "59-NQ/TW",
+         dict(text="Nghị quyết\nsố 59-NQ/TW", date_cited="2025-01-24", issuer_named="Bộ Chính trị")),
+        ("Thực hiện Kết luận\nsố 33-KL/TW của Bộ Chính trị", "33-KL/TW", dict(text="Kết luận\nsố 33-KL/TW")),
+        ("Căn cứ Quyết định\nsố: 1673/QĐ-UBND ngày 21/6/2021 của UBND tỉnh", "1673/QĐ-UBND",
+         dict(text="Quyết định\nsố: 1673/QĐ-UBND", date_cited="2021-06-21")),
+        ("x " * 600 + "Căn cứ Quyết định\nsố: 1673/QĐ-UBND ngày 21/6/2021 của UBND tỉnh", "1673/QĐ-UBND",
+         dict(text="Quyết định\nsố: 1673/QĐ-UBND", date_cited="2021-06-21")),
+        ("KẾ HOẠCH\nTHỰC HIỆN NGHỊ QUYẾT\nSỐ 59-NQ/TW NGÀY 24/01/2025 CỦA BỘ CHÍNH TRỊ", "59-NQ/TW",
+         dict(text="NGHỊ QUYẾT\nSỐ 59-NQ/TW", date_cited="2025-01-24")),
+    ],
+)
+def test_citation_wrapped_before_so(text, symbol, expected) -> None:
+    _check(_pick(text, symbol), expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN\nSố: 58/KH-UBND\nLạng Sơn, ngày 11 tháng 03 năm 2024",
+        "x " * 600 + "\nỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN\nSố: 58/KH-UBND\nLạng Sơn, ngày 11 tháng 03 năm 2024",
+        "TỈNH ỦY NGHỆ AN\nSố 123-KH/TU\nNghệ An, ngày 03 tháng 4 năm 2025",
+        "KẾ HOẠCH\nSố: 58/KH-UBND\nLạng Sơn, ngày 11 tháng 03 năm 2024",
+        "TỈNH LẠNG SƠN      QUYẾT ĐỊNH\nSố: 12/QĐ-UBND      Lạng Sơn, ngày 11 tháng 03 năm 2024",
+    ],
+)
+def test_own_header_number_still_not_cited(text) -> None:
+    assert [c for c in extract_citations(text) if c.kind == "full"] == []
+
+
+# --------------------------------------------------------------------------- "Bộ trưởng Bộ X" for every ministry
+def _ministries() -> list[tuple[str, str]]:
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "extractors" / "data" / "issuers.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [(r["code"], r["name"]) for r in csv.DictReader(fh) if r["name"].startswith("Bộ ") and r["level"] == "national"]
+
+
+def test_every_ministry_is_listed() -> None:
+    codes = {c for c, _ in _ministries()}
+    # domain reference §4.3, incl. the ministries of 1 March 2025
+    assert {"BNG", "BTC", "BKHĐT", "BVHTTDL", "BKHCN", "BNNMT", "BDTTG", "BLĐTBXH", "BNNPTNT"} <= codes
+
+
+@pytest.mark.parametrize("minister", [False, True], ids=["ministry", "minister"])
+def test_ministry_and_minister_phrases(minister: bool) -> None:
+    for code, name in _ministries():
+        named = ("Bộ trưởng " if minister else "") + name
+        t = f"Thông tư số 03/2023/TT-{code} ngày 10/02/2023 của {named} về hướng dẫn thực hiện"
+        c = _pick(t, f"03/2023/TT-{code}")
+        assert (c.issuer_named, c.extra.get("issuer_named_code"), c.subject) == (named, code, "hướng dẫn thực hiện"), t
+
+
+def test_minister_phrase_examples() -> None:
+    c = _pick("Thông tư số 03/2023/TT-BKHĐT ngày 10/02/2023 của Bộ trưởng Bộ Kế hoạch và Đầu tư hướng dẫn", "03/2023/TT-BKHĐT")
+    assert (c.issuer_named, c.extra.get("issuer_named_code")) == ("Bộ trưởng Bộ Kế hoạch và Đầu tư", "BKHĐT")
+    assert not c.extra.get("issuer_generic")
+    c = _pick("Thông tư số 08/2024/TT-BVHTTDL của Bộ trưởng Bộ Văn hóa, Thể thao và Du lịch về", "08/2024/TT-BVHTTDL")
+    assert (c.issuer_named, c.extra.get("issuer_named_code")) == ("Bộ trưởng Bộ Văn hóa, Thể thao và Du lịch", "BVHTTDL")
+    c = _pick("Thông tư số 08/2024/TT-BLĐTBXH của Bộ Lao động, Thương binh và Xã hội", "08/2024/TT-BLĐTBXH")
+    assert c.extra.get("issuer_named_code") == "BLĐTBXH"
+
+
+# --------------------------------------------------------------------------- lower-case symbols
+@pytest.mark.parametrize(
+    "text, symbol, expected",
+    [
+        ("theo quyết định số 123/qđ-ubnd ngày 15/3/2024", "123/QĐ-UBND",
+         dict(text="quyết định số 123/qđ-ubnd", type_code="QĐ", issuer_code="UBND", date_cited="2024-03-15",
+              **{"extra.symbol_written": "123/qđ-ubnd"})),
+        ("Nghị quyết số 59-nq/tw của Bộ Chính trị", "59-NQ/TW",
+         dict(system="party", type_code="NQ", issuer_code="TW", issuer_named="Bộ Chính trị")),
+        ("Thông tư số 02/2025/tt-bdttg", "02/2025/TT-BDTTG", dict(system="normative", issuer_code="BDTTG", year=2025)),
+        ("theo số 5/kh-ubnd", "5/KH-UBND", dict(type_code="KH")),
+    ],
+)
+def test_lower_case_symbols(text, symbol, expected) -> None:
+    _check(_pick(text, symbol), expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "định mức 5 triệu/người-năm, số 5/người-ngày; tốc độ 3/km-h",  # unknown codes
+        "chia 123/qđ-ubnd theo tỷ lệ",  # no "số" or type word before
+        "quyết định số 1/abc-xyz",  # unknown codes
+        "công văn số 1349/bng-cnv",  # a công văn unit's case cannot be restored
+    ],
+)
+def test_lower_case_symbols_need_context_and_known_codes(text) -> None:
+    assert [c for c in extract_citations(text) if c.kind == "full"] == []
+
+
+# --------------------------------------------------------------------------- a date without a year
+@pytest.mark.parametrize(
+    "text, partial",
+    [
+        ("Quyết định số 1234/QĐ-UBND ngày 15/7 của UBND tỉnh Lạng Sơn", "ngày 15/7"),
+        ("Quyết định số 1234/QĐ-UBND ngày 15 tháng 7 của UBND tỉnh Lạng Sơn về", "ngày 15 tháng 7"),
+    ],
+)
+def test_date_without_year_does_not_block_issuer(text, partial) -> None:
+    (c,) = extract_citations(text)
+    _check(c, dict(issuer_named="UBND tỉnh", date_cited=None, date_text=None,
+                   **{"extra.issuer_locality": "Lạng Sơn", "extra.date_partial": "--07-15", "extra.date_partial_text": partial}))
