@@ -42,7 +42,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import regex
 
@@ -473,23 +473,26 @@ class _Dates:
         return [m for m in ds if lo <= m.char_start and m.char_end <= hi]
 
 
-def _heading_period(text: str, pos: int, dates: _Dates) -> Optional[str]:
-    """Period or year named in the nearest preceding headings (up to 3, within 8000 chars)."""
+def _headings_above(text: str, pos: int, back: int) -> Iterator[tuple[int, int, str]]:
+    """Heading lines above the line of ``pos``, nearest first, within ``back`` chars: (start, end, line)."""
     P = _pats()
-    line_start = text.rfind("\n", 0, pos) + 1
-    seen = 0
-    cursor = line_start
-    lo = max(0, pos - 8000)
-    while cursor > lo and seen < 3:
+    cursor = text.rfind("\n", 0, pos) + 1
+    lo = max(0, pos - back)
+    while cursor > lo:
         prev_end = cursor - 1
         prev_start = text.rfind("\n", 0, max(prev_end, 0)) + 1
         line = text[prev_start:prev_end]
         cursor = prev_start
-        if not line.strip() or len(line) > 200 or not P.heading.match(line):
-            continue
-        seen += 1
-        ms = dates.within(prev_start, prev_end)
-        found = _year_period(ms, prev_end, text)
+        if line.strip() and len(line) <= 200 and P.heading.match(line):
+            yield prev_start, prev_end, line
+
+
+def _heading_period(text: str, pos: int, dates: _Dates) -> Optional[str]:
+    """Period or year named in the nearest preceding headings (up to 3, within 8000 chars)."""
+    for seen, (start, end, _line) in enumerate(_headings_above(text, pos, 8000)):
+        if seen >= 3:
+            break
+        found = _year_period(dates.within(start, end), end, text)
         if found:
             return found
     return None
@@ -503,15 +506,7 @@ def _in_review_section(text: str, pos: int) -> bool:
     top-level one ("I.", "II."), opens with words of results or an assessment ("I. KẾT QUẢ THỰC HIỆN NĂM
     2024", "1. Đánh giá chung", "a) Tình hình thực hiện")."""
     P = _pats()
-    cursor = text.rfind("\n", 0, pos) + 1
-    lo = max(0, pos - _REVIEW_BACK)
-    while cursor > lo:
-        prev_end = cursor - 1
-        prev_start = text.rfind("\n", 0, max(prev_end, 0)) + 1
-        line = text[prev_start:prev_end]
-        cursor = prev_start
-        if not line.strip() or len(line) > 200 or not P.heading.match(line):
-            continue
+    for _start, _end, line in _headings_above(text, pos, _REVIEW_BACK):
         if P.review_heading.match(line):
             return True
         if _TOP_HEADING.match(line):
