@@ -88,6 +88,7 @@ class Header:
     doc_type: Optional[str] = None  # "Kế hoạch", "Chương trình", ...
     title: Optional[str] = None  # "Triển khai công tác đối ngoại tỉnh Quảng Nam năm 2025"
     province: Optional[str] = None  # "Quảng Nam"
+    year: Optional[int] = None  # the issue date's year, else the year the title names ("… năm 2025")
 
 
 @dataclass

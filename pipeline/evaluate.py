@@ -103,8 +103,10 @@ def evaluate(outdir: str | Path, gold_path: str | Path) -> dict[str, Any]:
             tg_gold = {(float(t["value"]), t["unit"]) for t in g["targets"]}
             dl_pred = {r["value"] for r in mine.get("dates", []) if r["kind"] == "deadline"}
             dl_gold = {x["date"] for x in g["deadlines"]}
-            meta = {k: {"gold": g.get(k), "got": d.get(k), "ok": _same(d.get(k), g.get(k))}
-                    for k in ("province", "doc_type", "title", "signer", "signer_title")}
+            got_meta = dict(d)
+            meta = {k: {"gold": g.get(k), "got": got_meta.get(k), "ok": _same(got_meta.get(k), g.get(k))}
+                    for k in ("province", "doc_type", "title", "number", "year", "issuer", "signer", "signer_title",
+                              "signing_capacity") if k in g}
             report["documents"].append({
                 "gold": g["seed"], "province": g["province"], "doc_id": d["doc_id"], "format": d["format"],
                 "source_path": d["source_path"],

@@ -31,10 +31,7 @@ def _section_id(doc: Document, offset: int) -> str | None:
 
 
 def _doc_year(doc: Document) -> int | None:
-    d = doc.header.issue_date
-    if d and d[:4].isdigit():
-        return int(d[:4])
-    return None
+    return doc.header.year
 
 
 def extract_document(doc: Document) -> Extraction:

@@ -166,7 +166,7 @@ def document_row(doc) -> dict[str, Any]:
     return {
         "doc_id": doc.doc_id, "source_path": doc.source_path, "sha256": doc.sha256, "format": doc.format,
         "province": h.province, "doc_type": h.doc_type, "title": h.title, "number": h.number, "symbol": h.symbol,
-        "issue_date": h.issue_date, "place": h.place, "issuer": h.issuer, "signer": s.signer,
+        "issue_date": h.issue_date, "year": h.year, "place": h.place, "issuer": h.issuer, "signer": s.signer,
         "signer_title": s.title, "signing_capacity": s.capacity, "recipients": "\n".join(doc.recipients) or None,
         "n_pages": doc.n_pages, "n_chars": len(doc.text), "n_footnotes": len(doc.footnotes),
         "warnings": "\n".join(doc.warnings) or None,

@@ -40,13 +40,24 @@ _DATE_LINE_RE = regex.compile(
     r"^(?:(?P<place>[^\n,]{2,40}?)\s{0,3},\s{0,3})?ngày\s{0,12}(?P<d>\d{1,2})?\s{0,12}tháng\s{0,12}(?P<m>\d{1,2})?\s{0,12}năm\s{0,6}(?P<y>\d{4})",
     regex.IGNORECASE,
 )
-_ADMIN_UNIT = r"(?:tỉnh|thành phố|TỈNH|THÀNH PHỐ|Tỉnh|Thành phố)"
+_ADMIN_UNIT = r"(?:(?:[tT]ỉnh|TỈNH|[tT]hành|THÀNH)\s(?:ủy|uỷ|ỦY|UỶ)|tỉnh|thành phố|TỈNH|THÀNH PHỐ|Tỉnh|Thành phố)"  # "Tỉnh ủy X" too
 _PLACE_NAME = r"(\p{Lu}[\p{Ll}\p{M}]{0,10}(?:\s{1,2}(?:-\s{1,2})?\p{Lu}[\p{Ll}\p{M}]{0,10}){0,4})"
 _PROVINCE_RE = regex.compile(_ADMIN_UNIT + r"\s{1,2}" + _PLACE_NAME)
 _ISSUER_START_RE = regex.compile(
     r"^(?:ỦY BAN|UỶ BAN|UBND|HỘI ĐỒNG|HĐND|TỈNH ỦY|TỈNH UỶ|THÀNH ỦY|THÀNH UỶ|BAN |SỞ |BỘ |CỤC |VĂN PHÒNG|ĐẢNG|CHÍNH PHỦ|THỦ TƯỚNG|QUỐC HỘI|BCH|BAN CHẤP HÀNH|ĐOÀN|MẶT TRẬN|HUYỆN|XÃ |PHƯỜNG|THỊ XÃ|TRƯỜNG|CÔNG AN|BỘ CHỈ HUY)"
 )
 _ADMIN_LINE_RE = regex.compile(r"^(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG)\s")
+# A Party committee: "TỈNH ỦY", "THÀNH ỦY ĐÀ NẴNG", "BAN THƯỜNG VỤ TỈNH ỦY", "ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH".
+_COMMITTEE_LINE_RE = regex.compile(r"^(?:BAN THƯỜNG VỤ\s+|BAN CHẤP HÀNH\s+)?(?:TỈNH|THÀNH|HUYỆN|QUẬN|THỊ|ĐẢNG)\s+(?:ỦY|UỶ)\b")
+# The Đảng bộ above a Party committee, naming its place: "ĐẢNG BỘ TỈNH QUẢNG NINH".
+_PARENT_PLACE_RE = regex.compile(
+    r"^ĐẢNG BỘ\s+(?P<unit>TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ)\s+(?P<place>\p{Lu}.*)$"
+)
+# A body line that already names its place, or that ends with its unit word ("… ỦY BAN NHÂN DÂN TỈNH").
+_HAS_PLACE_RE = regex.compile(
+    r"(?:\b(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG)\s+(?!ỦY|UỶ)\p{Lu})|(?:(?:TỈNH|THÀNH|HUYỆN|QUẬN|THỊ|ĐẢNG)\s+(?:ỦY|UỶ)\s+(?!ỦY|UỶ|BAN|KHỐI)\p{Lu})"
+)
+_ENDS_WITH_UNIT_RE = regex.compile(r"\b(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ)$")
 _CAPACITY_RE = regex.compile(r"^(?:TM|KT|Q|TL|TUQ|T/M|K/T|T\.M|K\.T)\s{0,2}[.:]?\s{0,3}(?=\p{Lu})")
 _BODY_CUE_RE = regex.compile(r"^(?:Căn cứ|Thực hiện|Để |Theo |Xét |Trên cơ sở|Triển khai|Nhằm|Năm 20\d\d,|Thời gian qua)")
 _RECIPIENTS_RE = regex.compile(r"^Nơi\s{0,2}nhận\s{0,2}:?", regex.IGNORECASE)
@@ -120,27 +131,47 @@ def title_case_name(s: str) -> str:
     return " ".join(w[:1].upper() + w[1:].lower() if w.isalpha() or "-" not in w else w for w in s.split())
 
 
+_UNIT_WORDS = {"tỉnh", "thành", "huyện", "quận", "thị", "xã", "phường"}  # an administrative unit opens ("tỉnh X")
+_COMMITTEE_HEADS = {"tỉnh", "thành", "huyện", "quận", "thị", "đảng"}  # "Tỉnh ủy", "Thành ủy", "Đảng ủy" + "ủy"
+_BODY_HEADS = {"ủy", "uỷ", "sở", "ban", "bộ", "cục", "hội", "văn", "cơ", "khối", "đoàn"}  # a body's name opens
+
+
 def org_case(s: str) -> str:
     """Vietnamese name-of-body case: 'ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM' -> 'Ủy ban nhân dân tỉnh Quảng Nam',
-    'SỞ NGOẠI VỤ' -> 'Sở Ngoại vụ', 'PHÓ CHỦ TỊCH' -> 'Phó Chủ tịch', 'BAN THƯỜNG VỤ TỈNH ỦY' -> 'Ban Thường vụ Tỉnh ủy'."""
+    'SỞ NGOẠI VỤ TỈNH ĐỒNG NAI' -> 'Sở Ngoại vụ tỉnh Đồng Nai', 'PHÓ CHỦ TỊCH' -> 'Phó Chủ tịch',
+    'BAN THƯỜNG VỤ TỈNH ỦY' -> 'Ban Thường vụ Tỉnh ủy', 'TỈNH ỦY QUẢNG NINH' -> 'Tỉnh ủy Quảng Ninh',
+    'ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH' -> 'Đảng ủy Ủy ban nhân dân tỉnh', 'ĐẢNG BỘ TỈNH X' -> 'Đảng bộ tỉnh X'."""
     words = s.split()
+    lws = [w.lower() for w in words]
     out: list[str] = []
     place = False
-    for i, w in enumerate(words):
-        lw = w.lower()
+    for i, (w, lw) in enumerate(zip(words, lws)):
+        nxt = lws[i + 1] if i + 1 < len(words) else ""
         if w in _KEEP_UPPER or any(ch.isdigit() for ch in w) or "/" in w:
             out.append(w)
             continue
-        if i == 0 or place:
+        committee = lw in _COMMITTEE_HEADS and nxt in ("ủy", "uỷ")
+        after_committee = lw in ("ủy", "uỷ") and i > 0 and lws[i - 1] in _COMMITTEE_HEADS
+        if place:
             out.append(lw[:1].upper() + lw[1:])
+        elif committee and lw != "đảng":
+            out.append(lw[:1].upper() + lw[1:])  # "Tỉnh ủy", "Thành ủy", "Huyện ủy"
+        elif i == 0:
+            out.append(lw[:1].upper() + lw[1:])
+        elif after_committee:
+            out.append(lw)
+        elif lw in _UNIT_WORDS:
+            out.append(lw)  # "tỉnh Đồng Nai", "Sở Ngoại vụ tỉnh", "thành phố"
+        elif i >= 2 and lws[i - 1] in ("ủy", "uỷ") and lws[i - 2] in _COMMITTEE_HEADS and lw in _BODY_HEADS:
+            out.append(lw[:1].upper() + lw[1:])  # "Đảng ủy Ủy ban nhân dân", "Đảng ủy Khối"
         elif out and out[-1].lower() in _CAP_AFTER and not (out[-1].lower() == "ban" and lw in ("nhân", "chỉ", "chấp")):
             out.append(lw[:1].upper() + lw[1:])
-        elif lw == "tỉnh" and i + 1 < len(words) and words[i + 1].lower() in ("ủy", "uỷ"):
-            out.append("Tỉnh")
         else:
             out.append(lw)
-        if lw in ("tỉnh", "phố", "huyện", "quận", "xã", "phường") and i + 1 < len(words) and words[i + 1].lower() not in ("ủy", "uỷ"):
+        if lw in ("tỉnh", "phố", "huyện", "quận", "xã", "phường") and nxt and nxt not in ("ủy", "uỷ"):
             place = True
+        elif after_committee and nxt and nxt not in _BODY_HEADS:
+            place = True  # "Tỉnh ủy Quảng Ninh"
     res = " ".join(out)
     res = _PROPER_RE.sub(lambda m: m.group(1)[:1] + _PROPER_MAP[m.group(1).casefold()][1:] if i_first(m) else _PROPER_MAP[m.group(1).casefold()], res)
     return fold_tones(res)
@@ -205,6 +236,58 @@ def _first_sentence(s: str, limit: int = 200) -> str:
 
 
 # ---------------------------------------------------------------------------- header
+# Where the header's right column starts when OCR or a text export put both columns on one line:
+# "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "TỈNH QUẢNG NAM Độc lập - Tự do - Hạnh phúc",
+# "Số: 45/KH-UBND Lào Cai, ngày 20 tháng 02 năm 2025".
+_RIGHT_COLUMN_RE = regex.compile(
+    r"(?<=\S)\s+(?=CỘNG H[ÒO]A XÃ HỘI CHỦ NGHĨA VIỆT NAM|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s{0,2}-\s{0,2}Tự do)"
+)
+_NUMBER_THEN_DATE_RE = regex.compile(r"^Số\b.{1,40}?\S(\s+)\p{Lu}[^\n,]{1,40},\s{0,3}ngày\b")
+
+
+def _split_columns(lines: list[_Line]) -> list[_Line]:
+    """Header lines with a spliced right column cut in two (each part keeps its offset and block)."""
+    out: list[_Line] = []
+    for ln in lines:
+        cuts = [m.end() for m in _RIGHT_COLUMN_RE.finditer(ln.text)]
+        m = _NUMBER_THEN_DATE_RE.match(ln.text)
+        if m is not None:
+            cuts.append(m.end(1))
+        if not cuts:
+            out.append(ln)
+            continue
+        prev = 0
+        for c in [*cuts, len(ln.text)]:
+            part = ln.text[prev:c].strip()
+            if part:
+                out.append(_Line(part, ln.start + prev + (len(ln.text[prev:c]) - len(ln.text[prev:c].lstrip())), ln.block))
+            prev = c
+    return out
+
+
+def _issuer_and_parent(lines: list[str]) -> tuple[str, list[str]]:
+    """The issuing body and the lines above it, from the upper-case lines of the header's left column.
+
+    * "ỦY BAN NHÂN DÂN" / "TỈNH QUẢNG NAM" → one body over two lines;
+    * "ĐẢNG BỘ TỈNH QUẢNG NINH" / "TỈNH ỦY" → "TỈNH ỦY QUẢNG NINH" (a Party committee takes the place of the
+      Đảng bộ above it; "ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH" likewise takes "AN GIANG");
+    * "UBND TỈNH ĐỒNG NAI" / "SỞ NGOẠI VỤ" → "SỞ NGOẠI VỤ", as the header names it (the UBND is its parent body).
+    """
+    last = lines[-1]
+    if _COMMITTEE_LINE_RE.match(last):
+        issuer, parent = last, lines[:-1]
+    elif len(lines) >= 2 and _ADMIN_LINE_RE.match(last):
+        issuer, parent = lines[-2] + " " + last, lines[:-2]
+    else:
+        issuer, parent = last, lines[:-1]
+    if parent and not _HAS_PLACE_RE.search(issuer):
+        m = _PARENT_PLACE_RE.match(parent[-1])
+        if m is not None:
+            if _ENDS_WITH_UNIT_RE.search(issuer) or _COMMITTEE_LINE_RE.match(issuer):
+                issuer = f"{issuer} {m.group('place')}"  # "TỈNH ỦY" + "QUẢNG NINH"
+    return issuer, parent
+
+
 def _parse_header(doc: Document, lines: list[_Line]) -> tuple[Header, int, set[int]]:
     """Return (header, body start offset, header block indices)."""
     h = Header()
@@ -219,7 +302,7 @@ def _parse_header(doc: Document, lines: list[_Line]) -> tuple[Header, int, set[i
     scan_to = type_idx if type_idx is not None else min(len(lines), 12)
     num_idx = None
     issuer_lines: list[str] = []
-    for i, ln in enumerate(lines[:scan_to]):
+    for i, ln in enumerate(_split_columns(lines[:scan_to])):
         t = ln.text
         m = _NUMBER_RE.match(t)
         if m and num_idx is None:
@@ -242,12 +325,7 @@ def _parse_header(doc: Document, lines: list[_Line]) -> tuple[Header, int, set[i
             issuer_lines.append(t)
             header_blocks.add(ln.block)
     if issuer_lines:
-        if len(issuer_lines) >= 2 and _ADMIN_LINE_RE.match(issuer_lines[-1]):
-            issuer = issuer_lines[-2] + " " + issuer_lines[-1]
-            parent = issuer_lines[:-2]
-        else:
-            issuer = issuer_lines[-1]
-            parent = issuer_lines[:-1]
+        issuer, parent = _issuer_and_parent(issuer_lines)
         h.issuer = org_case(issuer)
         if parent:
             h.parent_body = " ".join(parent)
@@ -467,6 +545,19 @@ def _appendices(doc: Document, body_start: int) -> list[str]:
     return found
 
 
+_TITLE_YEAR_RE = regex.compile(r"\b(?:năm|NĂM)\s{1,3}((?:19|20)\d\d)\b")
+
+
+def _plan_year(header: Header) -> Optional[int]:
+    """The issue date's year; without one (a draft's blank date, a text with no header), the year the title
+    names ("Kế hoạch … năm 2025"), when it names one."""
+    d = header.issue_date
+    if d and d[:4].isdigit():
+        return int(d[:4])
+    years = {m.group(1) for m in _TITLE_YEAR_RE.finditer(header.title or "")}
+    return int(years.pop()) if len(years) == 1 else None
+
+
 # ---------------------------------------------------------------------------- entry point
 def parse_structure(doc: Document) -> None:
     """Fill doc.header, doc.sections, doc.signature, doc.recipients, doc.appendices in place."""
@@ -475,14 +566,16 @@ def parse_structure(doc: Document) -> None:
         return
     header, body_start, header_blocks = _parse_header(doc, lines)
     signature, recipients, tail_start, sig_blocks, rec_blocks = _parse_tail(doc, lines, body_start)
-    # province: issuer → title → preamble "Ủy ban nhân dân tỉnh X" → place
-    prov = _province_from(header.issuer or "") or _province_from(header.title or "")
+    # province: issuer → its parent body ("UBND TỈNH X" above "SỞ NGOẠI VỤ") → title → preamble → place
+    prov = (_province_from(header.issuer or "") or _province_from(org_case(header.parent_body or ""))
+            or _province_from(header.title or ""))
     if prov is None:
         pre = doc.text[body_start : min(doc.body_end, body_start + 3000)]
         prov = _province_from(pre)
     if prov is None and header.place:
         prov = header.place
     header.province = prov
+    header.year = _plan_year(header)
     if header.issuer is None and signature.capacity:
         m = _TM_BODY_RE.match(signature.capacity)
         if m:

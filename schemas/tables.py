@@ -40,6 +40,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("number", S, "Document number from 'Số: 58/KH-UBND' ('58'); null when blank (draft)."),
             Column("symbol", S, "Symbol after the slash ('KH-UBND'), kept even when the number is blank."),
             Column("issue_date", S, "Issue date from the place-date line, ISO; partial ('2025') when day or month is blank."),
+            Column("year", I, "Year of the plan: the issue date's year, else the one year the title names ('… năm 2025'); null otherwise."),
             Column("place", S, "Place of the place-date line ('Quảng Nam')."),
             Column("issuer", S, "Issuing body from the header ('Ủy ban nhân dân tỉnh Quảng Nam')."),
             Column("signer", S, "Name of the signer."),

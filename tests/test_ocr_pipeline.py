@@ -98,3 +98,7 @@ def test_signature_block_against_gold(scan, province):
     recipients = got["recipients"].split("\n")
     assert len(recipients) >= 10 and recipients[-1].startswith("Lưu")
     assert not any(gold["signer"] in r or "CHỦ TỊCH" in r.upper() and "Chủ tịch," not in r for r in recipients)
+    # The header too: Tesseract splices its two columns into one line ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ
+    # NGHĨA VIỆT NAM", "Số: /KH-UBND Quảng Nam, ngày tháng năm 2025"), which gave the issuer "Ủy ban nhân dân
+    # cộng hòa xã Hội Chủ Nghĩa Việt Nam" and no place or date; the columns are now cut apart.
+    assert (got["issuer"], got["year"], got["place"], got["issue_date"]) == (gold["issuer"], gold["year"], province, "2025")

@@ -48,6 +48,7 @@ def test_metadata_matches_gold(docs, stem, ext):
     got = dict(
         province=doc.header.province, doc_type=doc.header.doc_type, title=doc.header.title, signer=doc.signature.signer,
         signer_title=doc.signature.title, signing_capacity=doc.signature.capacity, issuer=doc.header.issuer,
+        year=doc.header.year,  # the Quảng Nam seed's text has no header: its year is the title's ("… năm 2025")
     )
     assert got == {k: g[k] for k in got}
 
@@ -157,3 +158,53 @@ def test_province_is_never_a_foreign_province():
 def test_province_with_old_tone_placement_and_trailing_words():
     doc = read_bytes("KẾ HOẠCH\n\nĐối ngoại tỉnh Khánh Hoà năm 2025\n\nNội dung.\n".encode("utf-8"), "kh.txt")
     assert doc.header.province == "Khánh Hòa"
+
+
+def test_org_case_party_committees_and_places():
+    # A committee ("Tỉnh ủy") is capitalised and the place after it is a name; a unit word before a place is not.
+    assert org_case("TỈNH ỦY QUẢNG NINH") == "Tỉnh ủy Quảng Ninh"
+    assert org_case("HUYỆN ỦY MƯỜNG KHƯƠNG") == "Huyện ủy Mường Khương"
+    assert org_case("BAN THƯỜNG VỤ TỈNH ỦY NGHỆ AN") == "Ban Thường vụ Tỉnh ủy Nghệ An"
+    assert org_case("ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH AN GIANG") == "Đảng ủy Ủy ban nhân dân tỉnh An Giang"
+    assert org_case("ĐẢNG BỘ TỈNH QUẢNG NINH") == "Đảng bộ tỉnh Quảng Ninh"
+    assert org_case("SỞ NGOẠI VỤ TỈNH ĐỒNG NAI") == "Sở Ngoại vụ tỉnh Đồng Nai"
+    assert org_case("ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG") == "Ủy ban nhân dân thành phố Đà Nẵng"
+
+
+@pytest.mark.parametrize("left, issuer, parent, province", [
+    # Party skeleton (domain reference §7.2): the committee takes the place of the Đảng bộ above it
+    ("ĐẢNG BỘ TỈNH QUẢNG NINH\nTỈNH ỦY\n*", "Tỉnh ủy Quảng Ninh", "ĐẢNG BỘ TỈNH QUẢNG NINH", "Quảng Ninh"),
+    ("TỈNH ỦY BÌNH ĐỊNH\n*", "Tỉnh ủy Bình Định", None, "Bình Định"),
+    ("ĐẢNG BỘ THÀNH PHỐ ĐÀ NẴNG\nBAN THƯỜNG VỤ THÀNH ỦY\n*", "Ban Thường vụ Thành ủy Đà Nẵng", "ĐẢNG BỘ THÀNH PHỐ ĐÀ NẴNG", "Đà Nẵng"),
+    ("ĐẢNG BỘ TỈNH AN GIANG\nĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH\n*", "Đảng ủy Ủy ban nhân dân tỉnh An Giang", "ĐẢNG BỘ TỈNH AN GIANG", "An Giang"),
+    # a department is named as its header names it, under its parent body
+    ("UBND TỈNH ĐỒNG NAI\nSỞ NGOẠI VỤ", "Sở Ngoại vụ", "UBND TỈNH ĐỒNG NAI", "Đồng Nai"),
+    ("ỦY BAN NHÂN DÂN\nTỈNH LÀO CAI", "Ủy ban nhân dân tỉnh Lào Cai", None, "Lào Cai"),
+    ("BỘ NGOẠI GIAO\nCỤC NGOẠI VỤ", "Cục Ngoại vụ", "BỘ NGOẠI GIAO", None),
+])
+def test_header_issuer_of_party_and_department_plans(left, issuer, parent, province):
+    text = (f"{left}\nSố: 12/KH-X\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nHà Nội, ngày 05 tháng 6 năm 2025\n\n"
+            "KẾ HOẠCH\nHoạt động đối ngoại năm 2025\n\nI. MỤC ĐÍCH\n\nNội dung.\n")
+    h = read_bytes(text.encode("utf-8"), "h.txt").header
+    assert (h.issuer, h.parent_body) == (issuer, parent)
+    if province is not None:
+        assert h.province == province
+
+
+def test_header_columns_spliced_on_one_line():
+    """A text export (or OCR) that puts the header's two columns on one line still gives issuer, number, place
+    and date; a plan with no date line takes its year from the title, and only when the title names one year."""
+    text = ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH LÀO CAI Độc lập - Tự do - Hạnh phúc\n"
+            "Số: 45/KH-UBND Lào Cai, ngày 20 tháng 02 năm 2025\n\nKẾ HOẠCH\nHoạt động đối ngoại năm 2026\n\n"
+            "I. MỤC ĐÍCH\n\nNội dung.\n")
+    h = read_bytes(text.encode("utf-8"), "lc.txt").header
+    assert (h.issuer, h.number, h.symbol, h.place, h.issue_date, h.year) == (
+        "Ủy ban nhân dân tỉnh Lào Cai", "45", "KH-UBND", "Lào Cai", "2025-02-20", 2025)
+    party = ("ĐẢNG BỘ TỈNH HÀ GIANG ĐẢNG CỘNG SẢN VIỆT NAM\nTỈNH ỦY\n*\nSố 45-KH/TU Hà Giang, ngày 3 tháng 4 năm 2024\n\n"
+             "KẾ HOẠCH\nHoạt động đối ngoại năm 2024\n\nI. MỤC ĐÍCH\n\nNội dung.\n")
+    h = read_bytes(party.encode("utf-8"), "hg.txt").header
+    assert (h.issuer, h.number, h.symbol, h.place, h.issue_date) == ("Tỉnh ủy Hà Giang", "45", "KH/TU", "Hà Giang", "2024-04-03")
+    no_date = "KẾ HOẠCH\n\nĐối ngoại giai đoạn 2026 - 2030 và năm 2026\n\nNội dung.\n"
+    assert read_bytes(no_date.encode("utf-8"), "x.txt").header.year == 2026
+    two_years = "KẾ HOẠCH\n\nTổng kết năm 2025 và nhiệm vụ năm 2026\n\nNội dung.\n"
+    assert read_bytes(two_years.encode("utf-8"), "y.txt").header.year is None
