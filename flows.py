@@ -27,6 +27,7 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 
 from pipeline import heap  # noqa: E402
 from pipeline import ingest as steps  # noqa: E402
+from pipeline.extraction_version import extraction_version  # noqa: E402
 from pipeline.isolation import keep_workers  # noqa: E402
 from pipeline.localserver import wait_embedded  # noqa: E402
 from pipeline.store import Store, utcnow  # noqa: E402
@@ -138,6 +139,9 @@ def _run_ingest(paths: list[str], settings: Settings, on_batch: Callable[[int, i
         "%d files: %d to read, %d unchanged, %d known failures, %d refused",
         len(cands), len(pl.todo), len(pl.unchanged), len(pl.known_failures), len(pl.failed_discovery),
     )
+    if pl.stale:
+        logger.info("%d of the files to read are unchanged but their rows were made by other extraction code: "
+                    "read again with this version (%s)", len(pl.stale), extraction_version())
 
     groups = steps.batches(pl.todo, settings.batch_size, settings.workers)
     batch_ids = [f"{run_id}-{i:05d}" for i in range(len(groups))]
@@ -183,7 +187,7 @@ def _run_ingest(paths: list[str], settings: Settings, on_batch: Callable[[int, i
         counts = {}
     summary = {
         "run_id": run_id, "out": str(settings.out), "files_seen": len(cands), "processed": processed,
-        "unchanged": len(pl.unchanged), "known_failures": len(pl.known_failures), "failures": failures,
+        "unchanged": len(pl.unchanged), "stale": len(pl.stale), "known_failures": len(pl.known_failures), "failures": failures,
         "counts": counts, "seconds": seconds, "seconds_total": time.perf_counter() - t_start,
         "pages": n_pages, "chars": n_chars, "bytes": n_bytes, "finished_at": utcnow(),
     }

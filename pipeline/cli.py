@@ -60,8 +60,10 @@ def ingest(
     Example: plans ingest corpus/ --out outputs/
 
     Files are identified by content hash: running twice does nothing the second time; a modified file
-    replaces its old rows (documents keeps the version history). A bad file is reported on stderr and
-    in the `failures` table, copied to OUT/_quarantine/, and never stops the run.
+    replaces its old rows (documents keeps the version history). After an upgrade of the extraction code
+    (readers, extractors, their data files), files whose rows older code made are read again, once. A bad
+    file is reported on stderr and in the `failures` table, copied to OUT/_quarantine/, and never stops
+    the run.
     """
     if _OWN_PROCESS:  # (not when called in-process, e.g. by a test's CliRunner: that heap is not ours to freeze)
         from pipeline import heap
@@ -102,7 +104,9 @@ def ingest(
     counts = summary["counts"]
     tables = ", ".join(f"{k} {v}" for k, v in counts.items()) if counts else "tables unchanged"
     out.print(
-        f"{summary['files_seen']} files: {summary['processed']} processed, {summary['unchanged']} unchanged, "
+        f"{summary['files_seen']} files: {summary['processed']} processed"
+        + (f" ({summary['stale']} of them again: newer extraction code)" if summary.get("stale") else "")
+        + f", {summary['unchanged']} unchanged, "
         f"{len(summary['failures'])} failed ({summary['seconds_total']:.1f} s) → {settings.out}/  [{tables}]",
         highlight=False,
     )

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from pipeline.config import Limits
 from pipeline.store import FileEntry, Manifest, ManifestChange, Store, utcnow
+from pipeline.extraction_version import extraction_version
 from schemas import CORPUS_TABLES, DOC_TABLES, to_table
 
 SUPPORTED = {".pdf", ".docx", ".txt"}
@@ -38,8 +39,9 @@ class Candidate:
 
 @dataclass
 class Plan:
-    todo: list[Candidate] = field(default_factory=list)  # new or modified files to read
+    todo: list[Candidate] = field(default_factory=list)  # new or modified files to read (and the stale ones)
     unchanged: list[Candidate] = field(default_factory=list)
+    stale: list[Candidate] = field(default_factory=list)  # unchanged files whose rows older code made: read again
     known_failures: list[Candidate] = field(default_factory=list)  # same bytes failed before: not retried
     failed_discovery: list[Candidate] = field(default_factory=list)
 
@@ -125,7 +127,10 @@ def discover(paths: Iterable[str | Path], limits: Limits | None = None) -> list[
     return out
 
 
-def plan(candidates: list[Candidate], manifest: Manifest) -> Plan:
+def plan(candidates: list[Candidate], manifest: Manifest, version: str | None = None) -> Plan:
+    """What a run has to read: new and modified files, and unchanged ones whose rows (or failure) were made by
+    other extraction code than ``version`` (default: this code's :func:`extraction_version`)."""
+    version = extraction_version() if version is None else version
     pl = Plan()
     todo_shas: set[str] = set()
     for c in candidates:
@@ -133,18 +138,24 @@ def plan(candidates: list[Candidate], manifest: Manifest) -> Plan:
             pl.failed_discovery.append(c)
             continue
         entry = manifest.files.get(c.sha256 or "")
+        stale = False
         if entry is not None and entry.current:
-            pl.unchanged.append(c)
-            continue
-        fail = manifest.failures.get(c.path)
-        if fail is not None and fail.get("sha256") == c.sha256:
-            pl.known_failures.append(c)
-            continue
+            if entry.extraction == version:
+                pl.unchanged.append(c)
+                continue
+            stale = True
+        else:
+            fail = manifest.failures.get(c.path)
+            if fail is not None and fail.get("sha256") == c.sha256 and fail.get("extraction", "") == version:
+                pl.known_failures.append(c)
+                continue
         if c.sha256 in todo_shas:  # the same bytes twice in one run: read once
             pl.unchanged.append(c)
             continue
         todo_shas.add(c.sha256 or "")
         pl.todo.append(c)
+        if stale:
+            pl.stale.append(c)
     return pl
 
 
@@ -264,6 +275,7 @@ def commit_batch(store: Store, manifest: Manifest, batch_id: str, result: BatchR
     if result.parts_written != batch_id:
         write_batch_parts(store, batch_id, result)
     now = utcnow()
+    extraction = extraction_version()
     change = ManifestChange()
     by_path = manifest.current_by_path()
     for o in ok:
@@ -272,7 +284,9 @@ def commit_batch(store: Store, manifest: Manifest, batch_id: str, result: BatchR
         if prev is not None and prev.sha256 != o.sha256:
             change.retired.append(prev.sha256)
             version = prev.version + 1
-        change.files.append(FileEntry(o.sha256, o.doc_id, o.path, batch_id, version, now, True))
+        elif prev is not None:  # the same bytes read again by newer code: the same version, new rows
+            version = prev.version
+        change.files.append(FileEntry(o.sha256, o.doc_id, o.path, batch_id, version, now, True, extraction))
         change.cleared.append(o.path)
     for o in result.outcomes:
         if o.doc_id:
@@ -280,7 +294,7 @@ def commit_batch(store: Store, manifest: Manifest, batch_id: str, result: BatchR
         qpath = store.quarantine(Path(o.path), o.sha256) if quarantine and o.sha256 else None
         change.failures[o.path] = {
             "source_path": o.path, "sha256": o.sha256, "error_kind": o.error_kind, "message": o.message,
-            "quarantine_path": qpath, "failed_at": now,
+            "quarantine_path": qpath, "failed_at": now, "extraction": extraction,
         }
     store.commit(manifest, change)  # one journal line: the batch's commit point
 

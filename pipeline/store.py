@@ -113,6 +113,7 @@ class FileEntry:
     version: int
     ingested_at: str
     current: bool = True
+    extraction: str = ""  # pipeline.extraction_version of the code that made its rows ("" before it was kept)
 
 
 @dataclass

@@ -264,3 +264,17 @@ def test_a_crashing_or_memory_hungry_worker_is_isolated(inbox, tmp_path, monkeyp
     r = ingest(inbox, tmp_path / "out", Limits(max_memory_bytes=3 * GiB))
     check(r, "segv.txt", "crashed", "died")
     check(r, "oom.txt", "too_large", "memory")
+
+
+def test_a_known_failure_is_retried_by_newer_extraction_code_only():
+    """A file that failed keeps failing quietly while neither it nor the code changes; a failure recorded
+    by other extraction code (or before versions were kept) is tried again: the fix may be in the new code."""
+    from pipeline.store import Manifest
+
+    cand = steps.Candidate("in/bad.pdf", "ab" * 32, 10)
+    fail = {"source_path": "in/bad.pdf", "sha256": "ab" * 32, "error_kind": "corrupt", "message": "x"}
+    for recorded, version, retried in [("v1", "v1", False), ("v1", "v2", True), (None, "v1", True)]:
+        m = Manifest(failures={"in/bad.pdf": dict(fail, **({"extraction": recorded} if recorded else {}))})
+        pl = steps.plan([cand], m, version=version)
+        assert ([c.path for c in pl.todo], [c.path for c in pl.known_failures]) == (
+            (["in/bad.pdf"], []) if retried else ([], ["in/bad.pdf"])), (recorded, version)

@@ -94,6 +94,36 @@ def test_modified_file_replaces_rows_and_keeps_history(tmp_path):
     assert "9999/UBND-TH" in syms and "8337/UBND-TH" not in syms
 
 
+def test_an_upgrade_of_the_extraction_code_reads_unchanged_files_again_once(tmp_path, monkeypatch):
+    """Rows made by other extraction code (an older release: its manifest entries carry another version, or
+    none) are made again at the next run, replacing the old ones: same doc_id and version, no duplicates, the
+    old batch's parts removed; the run after that reads nothing."""
+    from pipeline import ingest as steps
+    from pipeline.extraction_version import extraction_version
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(QN, inbox / "qn.txt")
+    monkeypatch.setattr(steps, "extraction_version", lambda: "0ld0ld0ld0ld0ld0")
+    assert run(inbox, out)["processed"] == 1
+    before = snapshot(out)
+    old_parts = {p.name for p in (out / "_state" / "parts").iterdir()}
+    assert run(inbox, out)["processed"] == 0  # the same code: nothing to do
+    monkeypatch.undo()
+
+    res = run(inbox, out)
+    assert (res["processed"], res["stale"], res["unchanged"]) == (1, 1, 0)
+    after = snapshot(out)
+    assert [(d["doc_id"], d["version"], d["is_current"]) for d in after["documents"]] == [
+        (before["documents"][0]["doc_id"], 1, True)]
+    assert after["citations"] == before["citations"]  # replaced, not added beside
+    entries = list(store_mod.Store(out).load_manifest().files.values())
+    assert [e.extraction for e in entries] == [extraction_version()]
+    assert not old_parts & {p.name for p in (out / "_state" / "parts").iterdir()}
+    again = run(inbox, out)
+    assert (again["processed"], again["stale"], again["unchanged"]) == (0, 0, 1)
+
+
 def test_interrupted_write_keeps_previous_outputs_and_next_run_completes(tmp_path, monkeypatch):
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
