@@ -448,6 +448,7 @@ def _lists(text: str, cands: list[_Cand]) -> None:
             continue
         nxt = fulls[i + 1]
         if _has_tail(c):
+            _share_dated_issuer(text, c, nxt)
             continue
         m = pt.list_sep.match(text, c.end + c.skip)
         if not m or m.end() != nxt.start:
@@ -475,6 +476,23 @@ def _lists(text: str, cands: list[_Cand]) -> None:
             if prev.tw.compatible(c.sym.type_code, c.sym.system):
                 c.tw = prev.tw
                 c.extra["cited_as_carried"] = True
+
+
+def _share_dated_issuer(text: str, c: _Cand, nxt: _Cand) -> None:
+    """Members of a list that each carry their own date share its trailing issuer ("Công văn số 2156/UBND-KT
+    ngày 12/7/2024 và Công văn số 2301/UBND-KT ngày 30/7/2024 của UBND thành phố") when both symbols
+    name the same issuing body (59-NQ/TW before "... 153/NQ-CP ngày ... của Chính phủ" keeps none)."""
+    if c.issuer is not None or c.subject is not None or c.date_cited is None or nxt.issuer is None:
+        return
+    assert c.sym is not None and nxt.sym is not None
+    if c.sym.issuer_code is None or c.sym.issuer_code != nxt.sym.issuer_code:
+        return
+    m = cx.patterns().list_sep.match(text, c.tail_end)
+    if not m or m.end() != nxt.start:
+        return
+    c.issuer = nxt.issuer
+    c.extra["list_next"] = True
+    c.extra["shared_from_list"] = ["issuer"]
 
 
 def _issuer_before(text: str, c: _Cand) -> Optional[cx.IssuerHit]:

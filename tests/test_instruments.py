@@ -209,6 +209,26 @@ def test_each_item_keeps_its_own_issuer():
     assert (c.issuer_named, c.date_cited) == ("Ban Bí thư", "2022-01-05")
 
 
+def test_dated_list_members_share_the_issuer_of_the_same_body():
+    t = ("Thực hiện Công văn số 2156/UBND-KT ngày 12/7/2024 và Công văn số 2301/UBND-KT ngày 30/7/2024 "
+         "của UBND thành phố về thúc đẩy hợp tác với Nhật Bản; Quyết định số 17/2021/QĐ-UBND ngày 30/9/2021, "
+         "Quyết định số 05/2023/QĐ-UBND ngày 12/4/2023 của UBND tỉnh Kiên Giang.")
+    a, b, c, d = extract_citations(t)
+    assert (a.symbol, a.date_cited, a.issuer_named) == ("2156/UBND-KT", "2024-07-12", "UBND thành phố")
+    assert a.extra["shared_from_list"] == ["issuer"] and a.subject is None
+    assert (b.date_cited, b.issuer_named) == ("2024-07-30", "UBND thành phố")
+    assert (c.symbol, c.date_cited, c.issuer_named) == ("17/2021/QĐ-UBND", "2021-09-30", "UBND tỉnh")
+    assert c.extra["issuer_locality"] == "Kiên Giang"
+
+
+def test_dated_list_members_of_other_bodies_keep_no_issuer():
+    t = ("Nghị quyết số 59-NQ/TW ngày 24/01/2025 và Nghị quyết số 153/NQ-CP ngày 16/5/2025 của Chính phủ; "
+         "Kế hoạch số 56/KH-UBND ngày 11/3/2024; Kế hoạch số 88/KH-UBND ngày 10/4/2024 của UBND tỉnh")
+    a, b, c, d = extract_citations(t)
+    assert (a.symbol, a.issuer_named, b.issuer_named) == ("59-NQ/TW", None, "Chính phủ")
+    assert (c.symbol, c.issuer_named, d.issuer_named) == ("56/KH-UBND", None, "UBND tỉnh")  # ";" ends a list
+
+
 def test_carried_type_word_only_when_compatible():
     t = "các Quyết định số 1673/QĐ-UBND, 58/KH-UBND"
     a, b = extract_citations(t)
