@@ -112,6 +112,14 @@ FULL = [
     ("Căn cứ Luật Điều ước quốc tế số 108/2016/QH13 ngày 09/4/2016;", "108/2016/QH13",
      dict(text="Luật Điều ước quốc tế số 108/2016/QH13", cited_as="Luật", **{"extra.law_name": "Luật Điều ước quốc tế"})),
     ("Pháp lệnh số 12/2003/PL-UBTVQH11", "12/2003/PL-UBTVQH11", dict(instrument_type="Pháp lệnh", issuer_code="UBTVQH")),
+    # joint documents of local bodies: the first code is the type, the issuers follow
+    ("Căn cứ Quy chế phối hợp số 01/QCPH-SNgV-CAT ngày 10/01/2024 giữa Sở Ngoại vụ và Công an tỉnh;", "01/QCPH-SNgV-CAT",
+     dict(text="Quy chế phối hợp số 01/QCPH-SNgV-CAT", instrument_type="Quy chế phối hợp", type_code="QCPH",
+          issuer_code="SNgV-CAT", cited_as="Quy chế phối hợp", type_mismatch=False, date_cited="2024-01-10")),
+    ("Chương trình phối hợp số 02/CTPH-UBND-UBMTTQ ngày 5/3/2024", "02/CTPH-UBND-UBMTTQ",
+     dict(type_code="CTPH", issuer_code="UBND-UBMTTQ", instrument_type="Chương trình phối hợp", type_mismatch=False)),
+    ("Kế hoạch liên tịch số 03/KHLT-SNgV-SVHTTDL về tổ chức", "03/KHLT-SNgV-SVHTTDL",
+     dict(type_code="KHLT", issuer_code="SNgV-SVHTTDL", cited_as="Kế hoạch liên tịch", type_mismatch=False)),
 ]
 
 
