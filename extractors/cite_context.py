@@ -214,7 +214,7 @@ def patterns() -> Patterns:
         ),
         generic_issuer=regex.compile(
             r"[ \t]{0,3},?[ \t]{0,3}(?:\n{1,3}[ \t]{0,3})?(?i:của|do)" + SP1
-            + r"(?P<iss>(?:" + _GENERIC_HEADS + r")(?:[ \t]{1,2}[\p{L}&\-]{1,15}){1,8})"
+            + r"(?P<iss>(?P<head>" + _GENERIC_HEADS + r")(?:[ \t]{1,2}[\p{L}&\-]{1,15}){1,8})"
         ),
         before=regex.compile(
             r"(?r)(?i:của|do)" + SP1 + r"(?P<iss>" + lx.issuer_alt + r")(?!\p{L})" + _TERM + "?" + _LOC_PART + "?"
@@ -379,9 +379,10 @@ def issuer_at(text: str, pos: int) -> Optional[IssuerHit]:
         return hit
     g = pt.generic_issuer.match(text, pos)
     if g:
-        name, end = trim_locality(text, g.start("iss"), g.end("iss"))
-        if name and len(name.split()) >= 2:
-            return IssuerHit(name, None, end, generic=True)
+        # the head is a body's word even when it is a stop word elsewhere ("Ban", "Ủy ban" vs "ban hành")
+        rest, end = trim_locality(text, g.end("head"), g.end("iss"))
+        if rest:
+            return IssuerHit(g.group("head") + " " + rest, None, end, generic=True)
     return None
 
 

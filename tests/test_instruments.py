@@ -538,3 +538,24 @@ def test_date_without_year_does_not_block_issuer(text, partial) -> None:
     (c,) = extract_citations(text)
     _check(c, dict(issuer_named="UBND tỉnh", date_cited=None, date_text=None,
                    **{"extra.issuer_locality": "Lạng Sơn", "extra.date_partial": "--07-15", "extra.date_partial_text": partial}))
+
+
+# --------------------------------------------------------------------------- bodies named after "của"
+@pytest.mark.parametrize(
+    "text, symbol, named, code",
+    [
+        # a generic body whose head is "Ban"/"Ủy ban" (a stop word elsewhere: "ban hành")
+        ("Kế hoạch số 15/KH-BQLKKT ngày 05/01/2025 của Ban Quản lý Khu kinh tế tỉnh về xúc tiến đầu tư",
+         "15/KH-BQLKKT", "Ban Quản lý Khu kinh tế tỉnh", None),
+        # bodies of domain reference §5 and the provincial Party commissions of issuers.csv
+        ("Theo Kế hoạch số 12/KH-LHHN ngày 05/01/2025 của Liên hiệp các tổ chức hữu nghị tỉnh.",
+         "12/KH-LHHN", "Liên hiệp các tổ chức hữu nghị tỉnh", "LHHN"),
+        ("Chương trình số 05/CTr-MTTQ-BTT ngày 05/01/2025 của Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Lạng Sơn về đối ngoại nhân dân",
+         "05/CTr-MTTQ-BTT", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "MTTQ"),
+        ("Hướng dẫn số 15-HD/BTGDVTU ngày 05/01/2025 của Ban Tuyên giáo và Dân vận Tỉnh ủy về tuyên truyền đối ngoại",
+         "15-HD/BTGDVTU", "Ban Tuyên giáo và Dân vận Tỉnh ủy", "BTGDVTU"),
+    ],
+)
+def test_bodies_named_after_cua(text, symbol, named, code) -> None:
+    c = _pick(text, symbol)
+    assert (c.issuer_named, c.extra.get("issuer_named_code"), c.date_cited) == (named, code, "2025-01-05")
