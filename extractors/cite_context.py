@@ -218,7 +218,7 @@ def patterns() -> Patterns:
         ),
         before=regex.compile(
             r"(?r)(?i:của|do)" + SP1 + r"(?P<iss>" + lx.issuer_alt + r")(?!\p{L})" + _TERM + "?" + _LOC_PART + "?"
-            + r"[ \t]{1,3}(?i:tại|theo)" + SP1 + r"\Z"
+            + r"(?:[ \t]{1,3}(?i:tại|theo)(?:[ \t]{1,3}(?i:các))?" + SP1 + r"|[ \t]{0,3}(?P<par>\()[ \t]{0,3})\Z"
         ),
         joint=regex.compile(r"(?P<sep>[ \t]{1,3}(?i:và)[ \t]{1,3}|[ \t]{0,2},[ \t]{1,3})(?P<iss>" + lx.issuer_alt + r")(?!\p{L})"),
         subject=regex.compile(

@@ -470,7 +470,7 @@ def _lists(text: str, cands: list[_Cand]) -> None:
     for prev, c in zip(fulls, fulls[1:]):
         if c.tw is not None or prev.tw is None or not prev.extra.get("list_next") or prev.end > c.start:
             continue
-        sep = pt.list_sep.match(text, prev.end + prev.skip)
+        sep = pt.list_sep.match(text, max(prev.tail_end, prev.end + prev.skip))  # after a member's own date
         if sep and sep.end() == c.start:
             assert c.sym is not None
             if prev.tw.compatible(c.sym.type_code, c.sym.system):
@@ -482,24 +482,27 @@ def _share_dated_issuer(text: str, c: _Cand, nxt: _Cand) -> None:
     """Members of a list that each carry their own date share its trailing issuer ("Công văn số 2156/UBND-KT
     ngày 12/7/2024 và Công văn số 2301/UBND-KT ngày 30/7/2024 của UBND thành phố") when both symbols
     name the same issuing body (59-NQ/TW before "... 153/NQ-CP ngày ... của Chính phủ" keeps none)."""
-    if c.issuer is not None or c.subject is not None or c.date_cited is None or nxt.issuer is None:
-        return
-    assert c.sym is not None and nxt.sym is not None
-    if c.sym.issuer_code is None or c.sym.issuer_code != nxt.sym.issuer_code:
+    if c.issuer is not None or c.subject is not None or c.date_cited is None:
         return
     m = cx.patterns().list_sep.match(text, c.tail_end)
     if not m or m.end() != nxt.start:
         return
-    c.issuer = nxt.issuer
-    c.extra["list_next"] = True
-    c.extra["shared_from_list"] = ["issuer"]
+    c.extra["list_next"] = True  # the type word may be carried ("Công văn số 1520/UBND-KT ngày ... và số 1688/UBND-KT")
+    if nxt.issuer is not None and _same_body(c, nxt):
+        c.issuer = nxt.issuer
+        c.extra["shared_from_list"] = ["issuer"]
+
+
+def _same_body(a: _Cand, b: _Cand) -> bool:
+    assert a.sym is not None and b.sym is not None
+    return a.sym.issuer_code is not None and a.sym.issuer_code == b.sym.issuer_code
 
 
 def _issuer_before(text: str, c: _Cand) -> Optional[cx.IssuerHit]:
     w0 = max(0, c.start - _WINDOW)
     window = text[w0 : c.start]
-    # before ends "[ \t]{1,3}(?i:tại|theo)" + SP1 (only " \t\n") at \Z: check the word first
-    if not _ends_with_word(window, "tại", "theo"):
+    # before ends "[ \t]{1,3}(?i:tại|theo)" (+ "các") + SP1 (only " \t\n") or "(" + blanks at \Z: check that first
+    if not (_ends_with_word(window, "tại", "theo", "các") or window.rstrip(" \t").endswith("(")):
         return None
     fw = cx.fold(window)
     if "của" not in fw and "do" not in fw:
@@ -508,6 +511,8 @@ def _issuer_before(text: str, c: _Cand) -> Optional[cx.IssuerHit]:
     if not m:
         return None
     phrase = cx.lexicon().issuers.get(cx.key(m.group("iss")))
+    if m.group("par") and (phrase is None or c.sym is None or phrase.code != c.sym.issuer_code):
+        return None  # "ý kiến của Bộ Ngoại giao (Văn bản số 3344/BNG-ĐBNG ...)": only the body of the symbol
     named = phrase.phrase if phrase else cx.collapse(m.group("iss"))
     loc = None
     if m.group("loc"):
@@ -590,14 +595,19 @@ def extract_citations(text: str) -> list[Citation]:
         j = bisect.bisect_left(hard, c.end)
         _tail(text, c, hard[j] if j < len(hard) else len(text))
     _lists(text, cands)
+    prev: Optional[_Cand] = None
     for c in cands:
-        if c.kind == "full" and c.issuer is None:
-            before = _issuer_before(text, c)
-            if before is not None:
+        if c.kind != "full":
+            continue
+        before = _issuer_before(text, c)
+        if before is not None:
+            c.extra["issuer_before"] = before.named
+            if c.issuer is None:
                 c.issuer = before
-                c.extra["issuer_before"] = before.named
-        elif c.kind == "full":
-            before = _issuer_before(text, c)
-            if before is not None:
-                c.extra["issuer_before"] = before.named
+        elif (c.issuer is None and prev is not None and prev.extra.get("list_next") and "issuer_before" in prev.extra
+              and prev.issuer is not None and _same_body(prev, c)):
+            # "chỉ đạo của UBND tỉnh tại các Công văn số 1520/UBND-KT ngày 12/5/2024 và số 1688/UBND-KT ..."
+            c.issuer = prev.issuer
+            c.extra["issuer_before"] = prev.issuer.named
+        prev = c
     return [_to_citation(text, c) for c in cands]

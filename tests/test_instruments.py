@@ -559,3 +559,28 @@ def test_date_without_year_does_not_block_issuer(text, partial) -> None:
 def test_bodies_named_after_cua(text, symbol, named, code) -> None:
     c = _pick(text, symbol)
     assert (c.issuer_named, c.extra.get("issuer_named_code"), c.date_cited) == (named, code, "2025-01-05")
+
+
+# --------------------------------------------------------------------------- the body named before the number
+def test_body_named_before_a_list_after_tai_cac() -> None:
+    t = ("Thực hiện chỉ đạo của UBND tỉnh tại các Công văn số 1520/UBND-KT ngày 12/5/2024 và số 1688/UBND-KT "
+         "ngày 28/5/2024; Kế hoạch số 5/KH-SNgV ngày 02/6/2024.")
+    a, b, c = extract_citations(t)
+    assert (a.symbol, a.issuer_named, a.date_cited) == ("1520/UBND-KT", "UBND tỉnh", "2024-05-12")
+    assert (b.symbol, b.issuer_named, b.date_cited, b.cited_as) == ("1688/UBND-KT", "UBND tỉnh", "2024-05-28", "Công văn")
+    assert (c.symbol, c.issuer_named) == ("5/KH-SNgV", None)
+
+
+@pytest.mark.parametrize(
+    "text, symbol, named",
+    [
+        ("ý kiến của Bộ Ngoại giao (Văn bản số 3344/BNG-ĐBNG ngày 20/8/2024);", "3344/BNG-ĐBNG", "Bộ Ngoại giao"),
+        ("theo hướng dẫn của Ban Đối ngoại Trung ương (Công văn số 1265-CV/BĐNTW ngày 05-12-2024).",
+         "1265-CV/BĐNTW", "Ban Đối ngoại Trung ương"),
+        # the body in parentheses' front is not the symbol's: not its issuer
+        ("nhiệm vụ của Sở Ngoại vụ (theo Quyết định số 12/QĐ-UBND ngày 05/01/2024)", "12/QĐ-UBND", None),
+        ("nhiệm vụ của Sở Ngoại vụ (Quyết định số 12/QĐ-UBND ngày 05/01/2024)", "12/QĐ-UBND", None),
+    ],
+)
+def test_body_named_before_a_parenthesised_citation(text, symbol, named) -> None:
+    assert _pick(text, symbol).issuer_named == named
