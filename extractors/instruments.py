@@ -159,6 +159,22 @@ def _lower_case_symbols(text: str, taken: "_Spans") -> list[tuple["regex.Match[s
     return out
 
 
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _superscript_marker(text: str, c: _Cand) -> None:
+    """A footnote marker in superscript digits right after the symbol ("59-NQ/TW¹ ngày 24/01/2025 của ...") is
+    skipped like glued digits, so the date, issuer and list after it are still read."""
+    if c.skip:
+        return
+    i = c.end
+    while i < len(text) and i - c.end < 3 and text[i] in "⁰¹²³⁴⁵⁶⁷⁸⁹":
+        i += 1
+    if i > c.end:
+        c.skip = i - c.end
+        c.extra["footnote_marker"] = text[c.end : i].translate(_SUPERSCRIPT_DIGITS)
+
+
 def _full(text: str) -> list[_Cand]:
     out: list[_Cand] = []
     taken = _Spans([])
@@ -176,6 +192,7 @@ def _full(text: str) -> list[_Cand]:
                 continue
             taken.add(s, e)
             c = _Cand("full", s, s, e - sym.trailing, sym=sym, number=sym.number, skip=sym.trailing)
+            _superscript_marker(text, c)
             _prefix(text, c)
             out.append(c)
     if LOWER_SYMBOL_AT.search(text):
@@ -186,6 +203,7 @@ def _full(text: str) -> list[_Cand]:
             taken.add(s, e)
             c = _Cand("full", s, s, e - sym.trailing, sym=sym, number=sym.number, skip=sym.trailing)
             c.extra["symbol_written"] = text[s : e - sym.trailing]
+            _superscript_marker(text, c)
             _prefix(text, c)
             out.append(c)
     out.sort(key=lambda c: c.start)

@@ -584,3 +584,13 @@ def test_body_named_before_a_list_after_tai_cac() -> None:
 )
 def test_body_named_before_a_parenthesised_citation(text, symbol, named) -> None:
     assert _pick(text, symbol).issuer_named == named
+
+
+# --------------------------------------------------------------------------- a superscript footnote marker after the symbol
+def test_superscript_footnote_marker_after_a_symbol() -> None:
+    t = "Thực hiện Nghị quyết số 59-NQ/TW¹ ngày 24/01/2025 của Bộ Chính trị; Quyết định số 12/QĐ-UBND², 13/QĐ-UBND ngày 05/3/2024 của UBND tỉnh."
+    a, b, c = extract_citations(t)
+    _check(a, dict(symbol="59-NQ/TW", text="Nghị quyết số 59-NQ/TW", date_cited="2025-01-24", issuer_named="Bộ Chính trị",
+                   **{"extra.footnote_marker": "1"}))
+    _check(b, dict(symbol="12/QĐ-UBND", date_cited="2024-03-05", issuer_named="UBND tỉnh", **{"extra.footnote_marker": "2"}))
+    _check(c, dict(symbol="13/QĐ-UBND", cited_as="Quyết định"))
