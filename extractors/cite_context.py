@@ -199,7 +199,7 @@ def patterns() -> Patterns:
         header=regex.compile(r"(?r)(?:\A|\n)[ \t]{0,8}(?i:số)[ \t]{0,3}:[ \t]{0,8}\Z"),
         date=regex.compile(
             r"[ \t]{0,3}(?:,[ \t]{0,3})?(?:\n{1,3}[ \t]{0,3})?\(?[ \t]{0,2}(?:(?i:được)[ \t]{1,3})?(?:(?i:ban hành|ký)[ \t]{1,3})?"
-            r"(?P<dt>(?i:ngày)" + SP + _DATE_CORE + r")\)?"
+            r"(?:(?i:cùng)[ \t]{1,3})?(?P<dt>(?i:ngày)" + SP + _DATE_CORE + r")\)?"
         ),
         paren_date=regex.compile(r"[ \t]{0,3}\((?P<dt>" + _DATE_CORE + r")\)"),
         # "ngày 15/7", "ngày 15 tháng 7": a day and month without a year (tried where ``date`` fails)

@@ -412,6 +412,9 @@ def _named(text: str, taken: _Spans) -> list[_Cand]:
 
 
 # --- tails and lists ---------------------------------------------------------------------
+_SAME_DAY = regex.compile(r"[ \t]{0,3},?[ \t]{0,3}(?i:cùng)[ \t]{1,3}(?i:ngày)(?![\p{L}\d]|[ \t]{1,3}\d)")
+
+
 def _tail(text: str, c: _Cand, limit: int) -> None:
     pt = cx.patterns()
     pos = c.end + c.skip
@@ -436,7 +439,13 @@ def _tail(text: str, c: _Cand, limit: int) -> None:
             return m.end()
         return p
 
+    p0 = pos
     pos = date_at(pos)
+    if pos == p0:
+        same = _SAME_DAY.match(text, pos)
+        if same and same.end() <= limit:  # "Kế hoạch số 13/KH-UBND cùng ngày của UBND tỉnh": the date before
+            c.extra["same_date"] = True
+            pos = same.end()
     iss = cx.issuer_at(text, pos)
     if iss and iss.end <= limit:
         c.issuer = iss
@@ -460,6 +469,10 @@ def _lists(text: str, cands: list[_Cand]) -> None:
     """Share the trailing date/issuer/subject of a list with its bare members; carry the type word."""
     pt = cx.patterns()
     fulls = [c for c in cands if c.kind == "full"]
+    for prev, c in zip(fulls, fulls[1:]):  # "cùng ngày": the date of the citation before
+        if c.extra.get("same_date") and c.date_cited is None and prev.date_cited:
+            c.date_cited, c.date_text = prev.date_cited, prev.date_text
+            c.extra["date_from_previous"] = True
     for i in range(len(fulls) - 1, -1, -1):
         c = fulls[i]
         if i + 1 >= len(fulls):

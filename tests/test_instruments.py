@@ -594,3 +594,21 @@ def test_superscript_footnote_marker_after_a_symbol() -> None:
                    **{"extra.footnote_marker": "1"}))
     _check(b, dict(symbol="12/QĐ-UBND", date_cited="2024-03-05", issuer_named="UBND tỉnh", **{"extra.footnote_marker": "2"}))
     _check(c, dict(symbol="13/QĐ-UBND", cited_as="Quyết định"))
+
+
+# --------------------------------------------------------------------------- "cùng ngày"
+def test_cung_ngay_date_shared_by_a_list() -> None:
+    t = "Căn cứ Quyết định số 1234/QĐ-UBND và Quyết định số 1235/QĐ-UBND cùng ngày 05/3/2024 của UBND tỉnh Điện Biên;"
+    a, b = extract_citations(t)
+    for c in (a, b):
+        _check(c, dict(date_cited="2024-03-05", date_text="ngày 05/3/2024", issuer_named="UBND tỉnh"))
+
+
+def test_cung_ngay_without_a_date_is_the_date_before() -> None:
+    t = ("Nghị quyết số 21/NQ-HĐND ngày 11/7/2024 của HĐND tỉnh về thông qua Đề án; "
+         "Nghị quyết số 22/NQ-HĐND cùng ngày của HĐND tỉnh về chính sách hỗ trợ.")
+    a, b = extract_citations(t)
+    _check(b, dict(symbol="22/NQ-HĐND", date_cited="2024-07-11", issuer_named="HĐND tỉnh", subject="chính sách hỗ trợ",
+                   **{"extra.date_from_previous": True}))
+    (c,) = extract_citations("Quyết định số 5/QĐ-UBND; cùng ngày, Sở Ngoại vụ tổ chức họp.")
+    assert c.date_cited is None
