@@ -160,7 +160,7 @@ _LOC_PART = r"(?:[ \t]{1,3}(?:(?i:tỉnh|thành phố|TP\.?)[ \t]{1,3})?" + _LOC
 _GENERIC_HEADS = (
     "Ban|Bộ|Sở|Cục|Tổng cục|Ủy ban|Uỷ ban|UBND|HĐND|Văn phòng|Hội đồng|Hội|Liên hiệp|Liên hợp|Liên Hợp|"
     "Đảng ủy|Đảng uỷ|Ngân hàng|Viện|Tòa án|Toà án|Chủ tịch|Đoàn|Mặt trận|Trung tâm|Tổng Liên đoàn|Công an|"
-    "Bộ Chỉ huy|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ"
+    "Bộ Chỉ huy|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ|Phòng|Hiệp hội|Chi cục"
 )
 STOP_WORDS = frozenset(
     """về ngày tại số ban phê quy hướng thực triển giai năm đến trong để nhằm theo với cho khóa khoá v/v và
@@ -274,6 +274,30 @@ def trim_locality(text: str, start: int, end: int) -> tuple[Optional[str], int]:
     return collapse(text[start:last]), last
 
 
+_GENERIC_HEAD_AT = regex.compile(r"(?:" + _GENERIC_HEADS + r")(?![\p{L}])")
+
+
+def trim_body_name(text: str, start: int, end: int) -> tuple[Optional[str], int]:
+    """:func:`trim_locality` for the words of a body's name after its head, where "và" goes on when a
+    capitalised word that opens no other body follows ("Sở Văn hóa và Thể thao"; not "Sở Ngoại vụ và
+    Sở Tư pháp", "... và các ...")."""
+    last = start
+    words = list(_WORD.finditer(text, start, end))
+    kept = 0
+    for i, w in enumerate(words):
+        word = w.group()
+        if word.casefold() in STOP_WORDS:
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            if not (kept and word.casefold() == "và" and nxt is not None and nxt.group()[:1].isupper()
+                    and not _GENERIC_HEAD_AT.match(text, nxt.start())):
+                break
+        kept += 1
+        last = w.end()
+    if not kept:
+        return None, start
+    return collapse(text[start:last]), last
+
+
 @dataclass
 class IssuerHit:
     named: str
@@ -380,7 +404,7 @@ def issuer_at(text: str, pos: int) -> Optional[IssuerHit]:
     g = pt.generic_issuer.match(text, pos)
     if g:
         # the head is a body's word even when it is a stop word elsewhere ("Ban", "Ủy ban" vs "ban hành")
-        rest, end = trim_locality(text, g.end("head"), g.end("iss"))
+        rest, end = trim_body_name(text, g.end("head"), g.end("iss"))
         if rest:
             return IssuerHit(g.group("head") + " " + rest, None, end, generic=True)
     return None

@@ -561,6 +561,25 @@ def test_bodies_named_after_cua(text, symbol, named, code) -> None:
     assert (c.issuer_named, c.extra.get("issuer_named_code"), c.date_cited) == (named, code, "2025-01-05")
 
 
+@pytest.mark.parametrize(
+    "text, named, code",
+    [
+        # "và" inside a body's name goes on before a capitalised word that opens no other body
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Trung tâm Xúc tiến Đầu tư và Thương mại tỉnh về xúc tiến",
+         "Trung tâm Xúc tiến Đầu tư và Thương mại tỉnh", None),
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Ban Quản lý Khu kinh tế và các khu công nghiệp", "Ban Quản lý Khu kinh tế", None),
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Ban Quản lý Khu kinh tế và Phòng Thương mại", "Ban Quản lý Khu kinh tế", None),
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Ban Quản lý Khu kinh tế và Công an tỉnh", "Ban Quản lý Khu kinh tế", None),
+        # 2025 departments and a name with a stop word inside (data)
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Sở Văn hóa và Thể thao về giao lưu", "Sở Văn hóa và Thể thao", "SVHTT"),
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Sở Giao thông vận tải về", "Sở Giao thông vận tải", "SGTVT"),
+    ],
+)
+def test_body_names_with_va(text, named, code) -> None:
+    c = _pick(text, "46/KH-BQL")
+    assert (c.issuer_named, c.extra.get("issuer_named_code"), c.date_cited) == (named, code, "2025-01-05")
+
+
 # --------------------------------------------------------------------------- the body named before the number
 def test_body_named_before_a_list_after_tai_cac() -> None:
     t = ("Thực hiện chỉ đạo của UBND tỉnh tại các Công văn số 1520/UBND-KT ngày 12/5/2024 và số 1688/UBND-KT "
