@@ -351,7 +351,10 @@ def _named_res() -> list[tuple[str, "regex.Pattern[str]"]]:
 _NAME_STOP = regex.compile(
     r"[ \t\n](?:tại|trên[ \t]địa[ \t]bàn|nhằm|để|đảm[ \t]bảo|bảo[ \t]đảm|gắn[ \t]với|theo|đã|được|của[ \t]tỉnh|trong)(?![\p{L}])"
 )
-_HORIZON = regex.compile(r"(?:giai\s{1,3}đoạn|đến\s{1,3}năm|thời\s{1,3}kỳ)\s{1,3}(?:19|20)\d\d(?:\s{0,3}-\s{0,3}(?:19|20)\d\d)?")
+_HORIZON = regex.compile(
+    r"(?:giai\s{1,3}đoạn|đến\s{1,3}năm|thời\s{1,3}kỳ)\s{1,3}(?:19|20)\d\d(?:\s{0,3}-\s{0,3}(?:19|20)\d\d)?"
+    r"|\d{1,2}\s{1,3}năm\s{1,3}(?:19|20)\d\d\s{0,3}-\s{0,3}(?:19|20)\d\d"  # "Chiến lược ... 10 năm 2021 - 2030"
+)
 
 
 @lru_cache(maxsize=1)

@@ -282,6 +282,9 @@ NAMED = [
      "Chương trình mục tiêu quốc gia xây dựng nông thôn mới giai đoạn 2021 - 2025", dict(kind="named", instrument_type="Chương trình")),
     ("thực hiện Chiến lược phát triển du lịch Hà Tĩnh đến năm 2030, tầm nhìn 2045", "Chiến lược phát triển du lịch Hà Tĩnh đến năm 2030",
      dict(kind="named", instrument_type="Chiến lược")),
+    # the national socio-economic strategy's horizon "10 năm 2021 - 2030"
+    ("bám sát Chiến lược phát triển kinh tế - xã hội 10 năm 2021 - 2030 và Nghị quyết số 59-NQ/TW",
+     "Chiến lược phát triển kinh tế - xã hội 10 năm 2021 - 2030", dict(kind="named", instrument_type="Chiến lược")),
 ]
 
 
