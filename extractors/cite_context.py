@@ -148,6 +148,18 @@ def type_word(surface: str) -> Optional[TypeWord]:
     return lexicon().type_words.get(key(surface))
 
 
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, TypeWord]:
+    """Abbreviated type words (``cited_abbreviations.csv``, case-sensitive): "QĐ" -> a "Quyết định" type word
+    spelled "QĐ"."""
+    out: dict[str, TypeWord] = {}
+    for r in _read_csv("cited_abbreviations.csv"):
+        tw = type_word(r["word"])
+        if tw is not None:
+            out[r["abbreviation"]] = TypeWord(r["abbreviation"], tw.instrument_type, tw.codes)
+    return out
+
+
 # --- compiled patterns ----------------------------------------------------------
 _DATE_CORE = (
     r"(?:(?P<d>\d{1,2})[ \t]{0,2}(?P<sep>[/.\-])[ \t]{0,2}(?P<m>\d{1,2})[ \t]{0,2}(?P=sep)[ \t]{0,2}(?P<y>\d{4})"

@@ -66,6 +66,12 @@ def _prefix(text: str, c: _Cand) -> None:
         c.tw = cx.type_word(m.group("tw"))
         c.cited_surface = m.group("tw")
         c.start = w0 + m.start()
+    elif c.sym is not None and (am := _abbr_prefix().search(window)) is not None:
+        # "QĐ số 2345/QĐ-UBND", "NQ số 59-NQ/TW": an abbreviated type word, "số" required
+        c.tw = cx.abbreviations()[am.group("tw")]
+        c.cited_surface = am.group("tw")
+        c.start = w0 + am.start()
+        c.extra["abbreviated"] = True
     elif c.sym is not None and c.sym.system == "law":
         lm = pt.law_prefix.search(window)
         if lm:
@@ -77,6 +83,12 @@ def _prefix(text: str, c: _Cand) -> None:
     # issued_with ends "(?i:kèm theo)" + blanks/breaks (" \t\n") at \Z: check the word first
     if _ends_with_word(before, "theo") and pt.issued_with.search(before):
         c.extra["issued_with"] = True
+
+
+@lru_cache(maxsize=1)
+def _abbr_prefix() -> "regex.Pattern[str]":
+    alt = "|".join(regex.escape(a) for a in sorted(cx.abbreviations(), key=len, reverse=True))
+    return regex.compile(r"(?r)(?<![\p{L}\d])(?P<tw>(?-i:" + alt + r"))[ \t]{1,3}(?i:số)[ \t]{0,3}:?[ \t]{0,3}\Z")
 
 
 # precompiled (a string pattern costs a cache lookup in regex._compile on every call)

@@ -634,3 +634,22 @@ def test_cung_ngay_without_a_date_is_the_date_before() -> None:
                    **{"extra.date_from_previous": True}))
     (c,) = extract_citations("Quyết định số 5/QĐ-UBND; cùng ngày, Sở Ngoại vụ tổ chức họp.")
     assert c.date_cited is None
+
+
+# --------------------------------------------------------------------------- an abbreviated type word before a full symbol
+@pytest.mark.parametrize(
+    "text, symbol, expected",
+    [
+        ("Thực hiện QĐ số 2345/QĐ-UBND ngày 15/9/2023 của UBND tỉnh;", "2345/QĐ-UBND",
+         dict(text="QĐ số 2345/QĐ-UBND", cited_as="QĐ", instrument_type="Quyết định", type_mismatch=False,
+              date_cited="2023-09-15", issuer_named="UBND tỉnh", **{"extra.abbreviated": True})),
+        ("quán triệt NQ số 59-NQ/TW của Bộ Chính trị", "59-NQ/TW", dict(text="NQ số 59-NQ/TW", cited_as="NQ", type_mismatch=False)),
+        ("theo CV số 123/SNgV-VP ngày 05/3/2025", "123/SNgV-VP", dict(text="CV số 123/SNgV-VP", type_mismatch=False)),
+        ("theo KH số 12/QĐ-UBND", "12/QĐ-UBND", dict(cited_as="KH", type_mismatch=True)),
+        # an abbreviation needs "số"; lower case is no abbreviation
+        ("theo QĐ 2345/QĐ-UBND", "2345/QĐ-UBND", dict(text="2345/QĐ-UBND", cited_as=None)),
+        ("theo qđ số 2345/QĐ-UBND", "2345/QĐ-UBND", dict(text="2345/QĐ-UBND", cited_as=None)),
+    ],
+)
+def test_abbreviated_type_word_before_a_symbol(text, symbol, expected) -> None:
+    _check(_pick(text, symbol), expected)
