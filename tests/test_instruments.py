@@ -653,3 +653,30 @@ def test_cung_ngay_without_a_date_is_the_date_before() -> None:
 )
 def test_abbreviated_type_word_before_a_symbol(text, symbol, expected) -> None:
     _check(_pick(text, symbol), expected)
+
+
+# --------------------------------------------------------------------------- "Giám đốc Sở X", "Chánh Văn phòng"
+def _departments() -> list[tuple[str, str]]:
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "extractors" / "data" / "issuer_phrases.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [(r["code"], r["phrase"]) for r in csv.DictReader(fh) if r["phrase"].startswith("Sở ")]
+
+
+def test_director_of_every_department() -> None:
+    assert len(_departments()) >= 20
+    for code, name in _departments():
+        t = f"Theo đề nghị của Giám đốc {name} tại Tờ trình số 18/TTr-{code} ngày 28/02/2025."
+        c = _pick(t, f"18/TTr-{code}")
+        assert (c.issuer_named, c.extra.get("issuer_named_code"), c.date_cited) == (f"Giám đốc {name}", code, "2025-02-28"), t
+
+
+def test_appraisal_report_and_office_chief() -> None:
+    t = ("Theo đề nghị của Chánh Văn phòng UBND tỉnh tại Công văn số 724/VP-NV ngày 02/8/2024 và Báo cáo thẩm định "
+         "số 312/BC-STP ngày 05/12/2024 của Giám đốc Sở Tư pháp,")
+    a, b = extract_citations(t)
+    assert (a.symbol, a.issuer_named, a.extra.get("issuer_named_code")) == ("724/VP-NV", "Chánh Văn phòng UBND tỉnh", "VP")
+    _check(b, dict(symbol="312/BC-STP", text="Báo cáo thẩm định số 312/BC-STP", cited_as="Báo cáo thẩm định",
+                   instrument_type="Báo cáo", type_mismatch=False, issuer_named="Giám đốc Sở Tư pháp"))
