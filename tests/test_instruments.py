@@ -120,6 +120,12 @@ FULL = [
      dict(type_code="CTPH", issuer_code="UBND-UBMTTQ", instrument_type="Chương trình phối hợp", type_mismatch=False)),
     ("Kế hoạch liên tịch số 03/KHLT-SNgV-SVHTTDL về tổ chức", "03/KHLT-SNgV-SVHTTDL",
      dict(type_code="KHLT", issuer_code="SNgV-SVHTTDL", cited_as="Kế hoạch liên tịch", type_mismatch=False)),
+    # a Party document written in the State layout is the Party symbol (a Party body issues no State document)
+    ("Chỉ thị số 12/CT-TW ngày 05/01/2022 của Ban Bí thư về đối ngoại nhân dân", "12-CT/TW",
+     dict(system="party", type_code="CT", issuer_code="TW", text="Chỉ thị số 12/CT-TW", date_cited="2022-01-05",
+          **{"extra.symbol_written": "12/CT-TW"})),
+    ("Nghị quyết số 06/NQ-TU ngày 20/7/2021 của Tỉnh ủy", "06-NQ/TU", dict(system="party", issuer_code="TU")),
+    ("Công văn số 5/TU-VP ngày 20/7/2021", "5/TU-VP", dict(system="administrative", issuer_code="TU", unit_code="VP")),
 ]
 
 
