@@ -230,7 +230,8 @@ def patterns() -> Patterns:
         ),
         before=regex.compile(
             r"(?r)(?i:của|do)" + SP1 + r"(?P<iss>" + lx.issuer_alt + r")(?!\p{L})" + _TERM + "?" + _LOC_PART + "?"
-            + r"(?:[ \t]{1,3}(?i:tại|theo)(?:[ \t]{1,3}(?i:các))?" + SP1 + r"|[ \t]{0,3}(?P<par>\()[ \t]{0,3})\Z"
+            + r"(?:[ \t]{1,3}(?i:tại|theo)(?:[ \t]{1,3}(?i:các))?" + SP1 + r"|[ \t]{0,3}(?P<par>\()[ \t]{0,3}"
+            + r"|[ \t]{1,3}(?:(?i:ban hành)[ \t]{1,3})?(?P<kem>(?i:kèm))[ \t]{1,3}(?i:theo)" + SP1 + r")\Z"
         ),
         joint=regex.compile(r"(?P<sep>[ \t]{1,3}(?i:và)[ \t]{1,3}|[ \t]{0,2},[ \t]{1,3})(?P<iss>" + lx.issuer_alt + r")(?!\p{L})"),
         subject=regex.compile(

@@ -557,8 +557,10 @@ def _issuer_before(text: str, c: _Cand) -> Optional[cx.IssuerHit]:
     if not m:
         return None
     phrase = cx.lexicon().issuers.get(cx.key(m.group("iss")))
-    if m.group("par") and (phrase is None or c.sym is None or phrase.code != c.sym.issuer_code):
-        return None  # "ý kiến của Bộ Ngoại giao (Văn bản số 3344/BNG-ĐBNG ...)": only the body of the symbol
+    if (m.group("par") or m.group("kem")) and (phrase is None or c.sym is None or phrase.code != c.sym.issuer_code):
+        # "ý kiến của Bộ Ngoại giao (Văn bản số 3344/BNG-ĐBNG ...)", "Chương trình hành động của Chính phủ ban
+        # hành kèm theo Nghị quyết số 153/NQ-CP": only the body of the symbol
+        return None
     named = phrase.phrase if phrase else cx.collapse(m.group("iss"))
     loc = None
     if m.group("loc"):

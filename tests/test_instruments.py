@@ -686,3 +686,19 @@ def test_appraisal_report_and_office_chief() -> None:
     assert (a.symbol, a.issuer_named, a.extra.get("issuer_named_code")) == ("724/VP-NV", "Chánh Văn phòng UBND tỉnh", "VP")
     _check(b, dict(symbol="312/BC-STP", text="Báo cáo thẩm định số 312/BC-STP", cited_as="Báo cáo thẩm định",
                    instrument_type="Báo cáo", type_mismatch=False, issuer_named="Giám đốc Sở Tư pháp"))
+
+
+@pytest.mark.parametrize(
+    "text, symbol, named",
+    [
+        ("triển khai Chương trình hành động của Chính phủ ban hành kèm theo Nghị quyết số 153/NQ-CP ngày 16/5/2025.",
+         "153/NQ-CP", "Chính phủ"),
+        ("Quy chế quản lý thống nhất các hoạt động đối ngoại của UBND tỉnh ban hành kèm theo Quyết định số 1234/QĐ-UBND;",
+         "1234/QĐ-UBND", "UBND tỉnh"),
+        # the body that owns the attached text is not the symbol's: not its issuer
+        ("Quy chế làm việc của Sở Ngoại vụ ban hành kèm theo Quyết định số 12/QĐ-UBND ngày 5/3/2024", "12/QĐ-UBND", None),
+    ],
+)
+def test_body_named_before_kem_theo(text, symbol, named) -> None:
+    c = _pick(text, symbol)
+    assert c.issuer_named == named and c.extra.get("issued_with") is True
