@@ -225,7 +225,8 @@ def _full(text: str) -> list[_Cand]:
 # --- short forms --------------------------------------------------------------------
 _MEASURE = frozenset(
     "năm tháng ngày tuần quý lần giờ phút người đoàn tỷ triệu nghìn ngàn trăm km ha điểm mục tiết trang cuộc "
-    "hội đồng tấn lượt doanh dự đơn xã huyện tỉnh".split()
+    "hội đồng tấn lượt doanh dự đơn xã huyện tỉnh đợt lớp buổi nhóm nội vấn hoạt nhiệm chỉ sự bài tin cán học sinh "
+    "chương".split()
 )
 
 

@@ -312,6 +312,9 @@ NOT = [
     "Chiến lược ngoại giao văn hóa tỉnh giai đoạn mới; các chương trình mục tiêu quốc gia",
     "Tỷ lệ 50/50, điện thoại 0235/3812345, quốc lộ 1A-14B",
     "ĐẢNG CỘNG SẢN VIỆT NAM\nSố 36-HD/VPTW\nHà Nội, ngày 03 tháng 4 năm 2018",
+    # a type word then a count of things (a bullet or a table cell), not a short citation
+    "- Chương trình 30 hoạt động giao lưu; Kế hoạch 2 đợt; Quy định 3 nhóm nhiệm vụ; Kết luận 2 vấn đề",
+    "Đề án 5 nội dung; Chương trình 12 chỉ tiêu; Kế hoạch 4 lớp bồi dưỡng cho 120 học viên",
 ]
 
 
