@@ -243,7 +243,11 @@ def patterns() -> Patterns:
             r"|[ \t,]{1,3}(?:và|cùng|hoặc)[ \t]{1,3}(?i:các)[ \t]{1,3}(?i:văn bản|quy định|nghị quyết|chỉ thị|kế hoạch|chương trình|hướng dẫn)"
         ),
         issued_with=regex.compile(r"(?r)(?i:kèm theo)" + SP + r"\Z"),
-        list_sep=regex.compile(r"[ \t]{0,3}(?:,[ \t]{0,3}(?:(?i:và|hoặc)[ \t]{1,3})?|(?i:và|hoặc)[ \t]{1,3})" + r"(?:(?i:số)[ \t]{0,3})?"),
+        # "; số 88/KH-UBND" (no type word) goes on with the list too
+        list_sep=regex.compile(
+            r"[ \t]{0,3}(?:,[ \t]{0,3}(?:(?i:và|hoặc)[ \t]{1,3})?|(?i:và|hoặc)[ \t]{1,3}|;[ \t]{0,3}(?=(?i:số)))"
+            + r"(?:(?i:số)[ \t]{0,3})?"
+        ),
     )
 
 

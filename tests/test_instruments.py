@@ -705,3 +705,11 @@ def test_appraisal_report_and_office_chief() -> None:
 def test_body_named_before_kem_theo(text, symbol, named) -> None:
     c = _pick(text, symbol)
     assert c.issuer_named == named and c.extra.get("issued_with") is True
+
+
+def test_semicolon_then_so_goes_on_with_the_list() -> None:
+    a, b = extract_citations("Thực hiện các Kế hoạch số 56/KH-UBND ngày 11/3/2024; số 88/KH-UBND ngày 10/4/2024 của UBND tỉnh.")
+    _check(a, dict(symbol="56/KH-UBND", date_cited="2024-03-11", issuer_named="UBND tỉnh"))
+    _check(b, dict(symbol="88/KH-UBND", date_cited="2024-04-10", issuer_named="UBND tỉnh", cited_as="Kế hoạch"))
+    a, b = extract_citations("Quyết định số 12/QĐ-UBND; số lượng 5/QĐ-UBND")
+    assert b.cited_as is None and "list_next" not in a.extra
