@@ -428,6 +428,7 @@ def _named(text: str, taken: _Spans) -> list[_Cand]:
 
 
 # --- tails and lists ---------------------------------------------------------------------
+_PAREN_NOTE = regex.compile(r"[ \t]{0,3}\((?P<note>[^()\n\d/]{1,40})\)")  # a short note without numbers or symbols
 _SAME_DAY = regex.compile(r"[ \t]{0,3},?[ \t]{0,3}(?i:cùng)[ \t]{1,3}(?i:ngày)(?![\p{L}\d]|[ \t]{1,3}\d)")
 
 
@@ -463,6 +464,12 @@ def _tail(text: str, c: _Cand, limit: int) -> None:
             c.extra["same_date"] = True
             pos = same.end()
     iss = cx.issuer_at(text, pos)
+    if iss is None and c.date_cited is not None:
+        note = _PAREN_NOTE.match(text, pos)  # "ngày 5/3/2024 (kỳ họp chuyên đề) của HĐND tỉnh"
+        if note:
+            iss = cx.issuer_at(text, note.end())
+            if iss is not None:
+                c.extra["note"] = cx.collapse(note.group("note"))
     if iss and iss.end <= limit:
         c.issuer = iss
         pos = iss.end

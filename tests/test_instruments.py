@@ -713,3 +713,11 @@ def test_semicolon_then_so_goes_on_with_the_list() -> None:
     _check(b, dict(symbol="88/KH-UBND", date_cited="2024-04-10", issuer_named="UBND tỉnh", cited_as="Kế hoạch"))
     a, b = extract_citations("Quyết định số 12/QĐ-UBND; số lượng 5/QĐ-UBND")
     assert b.cited_as is None and "list_next" not in a.extra
+
+
+def test_short_note_between_the_date_and_the_issuer() -> None:
+    (c,) = extract_citations("Nghị quyết số 12/NQ-HĐND, ngày 5/3/2024 (kỳ họp chuyên đề) của HĐND tỉnh về chính sách hỗ trợ")
+    _check(c, dict(date_cited="2024-03-05", issuer_named="HĐND tỉnh", subject="chính sách hỗ trợ", **{"extra.note": "kỳ họp chuyên đề"}))
+    # a note with a number (an alias) or no issuer after it is not skipped
+    a = extract_citations("Quyết định số 12/QĐ-UBND ngày 5/3/2024 (sau đây gọi tắt là Quyết định 12) của UBND tỉnh")[0]
+    assert a.issuer_named is None
