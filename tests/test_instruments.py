@@ -566,6 +566,11 @@ def test_date_without_year_does_not_block_issuer(text, partial) -> None:
          "05/CTr-MTTQ-BTT", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "MTTQ"),
         ("Hướng dẫn số 15-HD/BTGDVTU ngày 05/01/2025 của Ban Tuyên giáo và Dân vận Tỉnh ủy về tuyên truyền đối ngoại",
          "15-HD/BTGDVTU", "Ban Tuyên giáo và Dân vận Tỉnh ủy", "BTGDVTU"),
+        # Party committees whose name holds the stop word "các" (data)
+        ("Kế hoạch số 15-KH/ĐU ngày 05/01/2025 của Đảng ủy các cơ quan Đảng tỉnh về đối ngoại đảng",
+         "15-KH/ĐU", "Đảng ủy các cơ quan Đảng tỉnh", "ĐU"),
+        ("Nghị quyết số 16-NQ/ĐUK ngày 05/01/2025 của Đảng ủy Khối các cơ quan tỉnh Lạng Sơn", "16-NQ/ĐUK",
+         "Đảng ủy Khối các cơ quan tỉnh", "ĐUK"),
     ],
 )
 def test_bodies_named_after_cua(text, symbol, named, code) -> None:
