@@ -148,6 +148,18 @@ def type_word(surface: str) -> Optional[TypeWord]:
     return lexicon().type_words.get(key(surface))
 
 
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, TypeWord]:
+    """Abbreviated type words (``cited_abbreviations.csv``, case-sensitive): "QĐ" -> a "Quyết định" type word
+    spelled "QĐ"."""
+    out: dict[str, TypeWord] = {}
+    for r in _read_csv("cited_abbreviations.csv"):
+        tw = type_word(r["word"])
+        if tw is not None:
+            out[r["abbreviation"]] = TypeWord(r["abbreviation"], tw.instrument_type, tw.codes)
+    return out
+
+
 # --- compiled patterns ----------------------------------------------------------
 _DATE_CORE = (
     r"(?:(?P<d>\d{1,2})[ \t]{0,2}(?P<sep>[/.\-])[ \t]{0,2}(?P<m>\d{1,2})[ \t]{0,2}(?P=sep)[ \t]{0,2}(?P<y>\d{4})"
@@ -160,7 +172,7 @@ _LOC_PART = r"(?:[ \t]{1,3}(?:(?i:tỉnh|thành phố|TP\.?)[ \t]{1,3})?" + _LOC
 _GENERIC_HEADS = (
     "Ban|Bộ|Sở|Cục|Tổng cục|Ủy ban|Uỷ ban|UBND|HĐND|Văn phòng|Hội đồng|Hội|Liên hiệp|Liên hợp|Liên Hợp|"
     "Đảng ủy|Đảng uỷ|Ngân hàng|Viện|Tòa án|Toà án|Chủ tịch|Đoàn|Mặt trận|Trung tâm|Tổng Liên đoàn|Công an|"
-    "Bộ Chỉ huy|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ"
+    "Bộ Chỉ huy|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ|Phòng|Hiệp hội|Chi cục"
 )
 STOP_WORDS = frozenset(
     """về ngày tại số ban phê quy hướng thực triển giai năm đến trong để nhằm theo với cho khóa khoá v/v và
@@ -199,7 +211,7 @@ def patterns() -> Patterns:
         header=regex.compile(r"(?r)(?:\A|\n)[ \t]{0,8}(?i:số)[ \t]{0,3}:[ \t]{0,8}\Z"),
         date=regex.compile(
             r"[ \t]{0,3}(?:,[ \t]{0,3})?(?:\n{1,3}[ \t]{0,3})?\(?[ \t]{0,2}(?:(?i:được)[ \t]{1,3})?(?:(?i:ban hành|ký)[ \t]{1,3})?"
-            r"(?P<dt>(?i:ngày)" + SP + _DATE_CORE + r")\)?"
+            r"(?:(?i:cùng)[ \t]{1,3})?(?P<dt>(?i:ngày)" + SP + _DATE_CORE + r")\)?"
         ),
         paren_date=regex.compile(r"[ \t]{0,3}\((?P<dt>" + _DATE_CORE + r")\)"),
         # "ngày 15/7", "ngày 15 tháng 7": a day and month without a year (tried where ``date`` fails)
@@ -214,11 +226,12 @@ def patterns() -> Patterns:
         ),
         generic_issuer=regex.compile(
             r"[ \t]{0,3},?[ \t]{0,3}(?:\n{1,3}[ \t]{0,3})?(?i:của|do)" + SP1
-            + r"(?P<iss>(?:" + _GENERIC_HEADS + r")(?:[ \t]{1,2}[\p{L}&\-]{1,15}){1,8})"
+            + r"(?P<iss>(?P<head>" + _GENERIC_HEADS + r")(?:[ \t]{1,2}[\p{L}&\-]{1,15}){1,8})"
         ),
         before=regex.compile(
             r"(?r)(?i:của|do)" + SP1 + r"(?P<iss>" + lx.issuer_alt + r")(?!\p{L})" + _TERM + "?" + _LOC_PART + "?"
-            + r"[ \t]{1,3}(?i:tại|theo)" + SP1 + r"\Z"
+            + r"(?:[ \t]{1,3}(?i:tại|theo)(?:[ \t]{1,3}(?i:các))?" + SP1 + r"|[ \t]{0,3}(?P<par>\()[ \t]{0,3}"
+            + r"|[ \t]{1,3}(?:(?i:ban hành)[ \t]{1,3})?(?P<kem>(?i:kèm))[ \t]{1,3}(?i:theo)" + SP1 + r")\Z"
         ),
         joint=regex.compile(r"(?P<sep>[ \t]{1,3}(?i:và)[ \t]{1,3}|[ \t]{0,2},[ \t]{1,3})(?P<iss>" + lx.issuer_alt + r")(?!\p{L})"),
         subject=regex.compile(
@@ -230,7 +243,11 @@ def patterns() -> Patterns:
             r"|[ \t,]{1,3}(?:và|cùng|hoặc)[ \t]{1,3}(?i:các)[ \t]{1,3}(?i:văn bản|quy định|nghị quyết|chỉ thị|kế hoạch|chương trình|hướng dẫn)"
         ),
         issued_with=regex.compile(r"(?r)(?i:kèm theo)" + SP + r"\Z"),
-        list_sep=regex.compile(r"[ \t]{0,3}(?:,[ \t]{0,3}(?:(?i:và|hoặc)[ \t]{1,3})?|(?i:và|hoặc)[ \t]{1,3})" + r"(?:(?i:số)[ \t]{0,3})?"),
+        # "; số 88/KH-UBND" (no type word) goes on with the list too
+        list_sep=regex.compile(
+            r"[ \t]{0,3}(?:,[ \t]{0,3}(?:(?i:và|hoặc)[ \t]{1,3})?|(?i:và|hoặc)[ \t]{1,3}|;[ \t]{0,3}(?=(?i:số)))"
+            + r"(?:(?i:số)[ \t]{0,3})?"
+        ),
     )
 
 
@@ -270,6 +287,30 @@ def trim_locality(text: str, start: int, end: int) -> tuple[Optional[str], int]:
         words.append(w.group())
         last = start + w.end()
     if not words:
+        return None, start
+    return collapse(text[start:last]), last
+
+
+_GENERIC_HEAD_AT = regex.compile(r"(?:" + _GENERIC_HEADS + r")(?![\p{L}])")
+
+
+def trim_body_name(text: str, start: int, end: int) -> tuple[Optional[str], int]:
+    """:func:`trim_locality` for the words of a body's name after its head, where "và" goes on when a
+    capitalised word that opens no other body follows ("Sở Văn hóa và Thể thao"; not "Sở Ngoại vụ và
+    Sở Tư pháp", "... và các ...")."""
+    last = start
+    words = list(_WORD.finditer(text, start, end))
+    kept = 0
+    for i, w in enumerate(words):
+        word = w.group()
+        if word.casefold() in STOP_WORDS:
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            if not (kept and word.casefold() == "và" and nxt is not None and nxt.group()[:1].isupper()
+                    and not _GENERIC_HEAD_AT.match(text, nxt.start())):
+                break
+        kept += 1
+        last = w.end()
+    if not kept:
         return None, start
     return collapse(text[start:last]), last
 
@@ -379,9 +420,10 @@ def issuer_at(text: str, pos: int) -> Optional[IssuerHit]:
         return hit
     g = pt.generic_issuer.match(text, pos)
     if g:
-        name, end = trim_locality(text, g.start("iss"), g.end("iss"))
-        if name and len(name.split()) >= 2:
-            return IssuerHit(name, None, end, generic=True)
+        # the head is a body's word even when it is a stop word elsewhere ("Ban", "Ủy ban" vs "ban hành")
+        rest, end = trim_body_name(text, g.end("head"), g.end("iss"))
+        if rest:
+            return IssuerHit(g.group("head") + " " + rest, None, end, generic=True)
     return None
 
 

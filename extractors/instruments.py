@@ -66,6 +66,12 @@ def _prefix(text: str, c: _Cand) -> None:
         c.tw = cx.type_word(m.group("tw"))
         c.cited_surface = m.group("tw")
         c.start = w0 + m.start()
+    elif c.sym is not None and (am := _abbr_prefix().search(window)) is not None:
+        # "QĐ số 2345/QĐ-UBND", "NQ số 59-NQ/TW": an abbreviated type word, "số" required
+        c.tw = cx.abbreviations()[am.group("tw")]
+        c.cited_surface = am.group("tw")
+        c.start = w0 + am.start()
+        c.extra["abbreviated"] = True
     elif c.sym is not None and c.sym.system == "law":
         lm = pt.law_prefix.search(window)
         if lm:
@@ -77,6 +83,12 @@ def _prefix(text: str, c: _Cand) -> None:
     # issued_with ends "(?i:kèm theo)" + blanks/breaks (" \t\n") at \Z: check the word first
     if _ends_with_word(before, "theo") and pt.issued_with.search(before):
         c.extra["issued_with"] = True
+
+
+@lru_cache(maxsize=1)
+def _abbr_prefix() -> "regex.Pattern[str]":
+    alt = "|".join(regex.escape(a) for a in sorted(cx.abbreviations(), key=len, reverse=True))
+    return regex.compile(r"(?r)(?<![\p{L}\d])(?P<tw>(?-i:" + alt + r"))[ \t]{1,3}(?i:số)[ \t]{0,3}:?[ \t]{0,3}\Z")
 
 
 # precompiled (a string pattern costs a cache lookup in regex._compile on every call)
@@ -159,6 +171,22 @@ def _lower_case_symbols(text: str, taken: "_Spans") -> list[tuple["regex.Match[s
     return out
 
 
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _superscript_marker(text: str, c: _Cand) -> None:
+    """A footnote marker in superscript digits right after the symbol ("59-NQ/TW¹ ngày 24/01/2025 của ...") is
+    skipped like glued digits, so the date, issuer and list after it are still read."""
+    if c.skip:
+        return
+    i = c.end
+    while i < len(text) and i - c.end < 3 and text[i] in "⁰¹²³⁴⁵⁶⁷⁸⁹":
+        i += 1
+    if i > c.end:
+        c.skip = i - c.end
+        c.extra["footnote_marker"] = text[c.end : i].translate(_SUPERSCRIPT_DIGITS)
+
+
 def _full(text: str) -> list[_Cand]:
     out: list[_Cand] = []
     taken = _Spans([])
@@ -176,6 +204,7 @@ def _full(text: str) -> list[_Cand]:
                 continue
             taken.add(s, e)
             c = _Cand("full", s, s, e - sym.trailing, sym=sym, number=sym.number, skip=sym.trailing)
+            _superscript_marker(text, c)
             _prefix(text, c)
             out.append(c)
     if LOWER_SYMBOL_AT.search(text):
@@ -186,6 +215,7 @@ def _full(text: str) -> list[_Cand]:
             taken.add(s, e)
             c = _Cand("full", s, s, e - sym.trailing, sym=sym, number=sym.number, skip=sym.trailing)
             c.extra["symbol_written"] = text[s : e - sym.trailing]
+            _superscript_marker(text, c)
             _prefix(text, c)
             out.append(c)
     out.sort(key=lambda c: c.start)
@@ -195,7 +225,8 @@ def _full(text: str) -> list[_Cand]:
 # --- short forms --------------------------------------------------------------------
 _MEASURE = frozenset(
     "năm tháng ngày tuần quý lần giờ phút người đoàn tỷ triệu nghìn ngàn trăm km ha điểm mục tiết trang cuộc "
-    "hội đồng tấn lượt doanh dự đơn xã huyện tỉnh".split()
+    "hội đồng tấn lượt doanh dự đơn xã huyện tỉnh đợt lớp buổi nhóm nội vấn hoạt nhiệm chỉ sự bài tin cán học sinh "
+    "chương".split()
 )
 
 
@@ -333,7 +364,10 @@ def _named_res() -> list[tuple[str, "regex.Pattern[str]"]]:
 _NAME_STOP = regex.compile(
     r"[ \t\n](?:tại|trên[ \t]địa[ \t]bàn|nhằm|để|đảm[ \t]bảo|bảo[ \t]đảm|gắn[ \t]với|theo|đã|được|của[ \t]tỉnh|trong)(?![\p{L}])"
 )
-_HORIZON = regex.compile(r"(?:giai\s{1,3}đoạn|đến\s{1,3}năm|thời\s{1,3}kỳ)\s{1,3}(?:19|20)\d\d(?:\s{0,3}-\s{0,3}(?:19|20)\d\d)?")
+_HORIZON = regex.compile(
+    r"(?:giai\s{1,3}đoạn|đến\s{1,3}năm|thời\s{1,3}kỳ)\s{1,3}(?:19|20)\d\d(?:\s{0,3}-\s{0,3}(?:19|20)\d\d)?"
+    r"|\d{1,2}\s{1,3}năm\s{1,3}(?:19|20)\d\d\s{0,3}-\s{0,3}(?:19|20)\d\d"  # "Chiến lược ... 10 năm 2021 - 2030"
+)
 
 
 @lru_cache(maxsize=1)
@@ -394,6 +428,10 @@ def _named(text: str, taken: _Spans) -> list[_Cand]:
 
 
 # --- tails and lists ---------------------------------------------------------------------
+_PAREN_NOTE = regex.compile(r"[ \t]{0,3}\((?P<note>[^()\n\d/]{1,40})\)")  # a short note without numbers or symbols
+_SAME_DAY = regex.compile(r"[ \t]{0,3},?[ \t]{0,3}(?i:cùng)[ \t]{1,3}(?i:ngày)(?![\p{L}\d]|[ \t]{1,3}\d)")
+
+
 def _tail(text: str, c: _Cand, limit: int) -> None:
     pt = cx.patterns()
     pos = c.end + c.skip
@@ -418,8 +456,20 @@ def _tail(text: str, c: _Cand, limit: int) -> None:
             return m.end()
         return p
 
+    p0 = pos
     pos = date_at(pos)
+    if pos == p0:
+        same = _SAME_DAY.match(text, pos)
+        if same and same.end() <= limit:  # "Kế hoạch số 13/KH-UBND cùng ngày của UBND tỉnh": the date before
+            c.extra["same_date"] = True
+            pos = same.end()
     iss = cx.issuer_at(text, pos)
+    if iss is None and c.date_cited is not None:
+        note = _PAREN_NOTE.match(text, pos)  # "ngày 5/3/2024 (kỳ họp chuyên đề) của HĐND tỉnh"
+        if note:
+            iss = cx.issuer_at(text, note.end())
+            if iss is not None:
+                c.extra["note"] = cx.collapse(note.group("note"))
     if iss and iss.end <= limit:
         c.issuer = iss
         pos = iss.end
@@ -442,12 +492,17 @@ def _lists(text: str, cands: list[_Cand]) -> None:
     """Share the trailing date/issuer/subject of a list with its bare members; carry the type word."""
     pt = cx.patterns()
     fulls = [c for c in cands if c.kind == "full"]
+    for prev, c in zip(fulls, fulls[1:]):  # "cùng ngày": the date of the citation before
+        if c.extra.get("same_date") and c.date_cited is None and prev.date_cited:
+            c.date_cited, c.date_text = prev.date_cited, prev.date_text
+            c.extra["date_from_previous"] = True
     for i in range(len(fulls) - 1, -1, -1):
         c = fulls[i]
         if i + 1 >= len(fulls):
             continue
         nxt = fulls[i + 1]
         if _has_tail(c):
+            _share_dated_issuer(text, c, nxt)
             continue
         m = pt.list_sep.match(text, c.end + c.skip)
         if not m or m.end() != nxt.start:
@@ -469,7 +524,7 @@ def _lists(text: str, cands: list[_Cand]) -> None:
     for prev, c in zip(fulls, fulls[1:]):
         if c.tw is not None or prev.tw is None or not prev.extra.get("list_next") or prev.end > c.start:
             continue
-        sep = pt.list_sep.match(text, prev.end + prev.skip)
+        sep = pt.list_sep.match(text, max(prev.tail_end, prev.end + prev.skip))  # after a member's own date
         if sep and sep.end() == c.start:
             assert c.sym is not None
             if prev.tw.compatible(c.sym.type_code, c.sym.system):
@@ -477,11 +532,31 @@ def _lists(text: str, cands: list[_Cand]) -> None:
                 c.extra["cited_as_carried"] = True
 
 
+def _share_dated_issuer(text: str, c: _Cand, nxt: _Cand) -> None:
+    """Members of a list that each carry their own date share its trailing issuer ("Công văn số 2156/UBND-KT
+    ngày 12/7/2024 và Công văn số 2301/UBND-KT ngày 30/7/2024 của UBND thành phố") when both symbols
+    name the same issuing body (59-NQ/TW before "... 153/NQ-CP ngày ... của Chính phủ" keeps none)."""
+    if c.issuer is not None or c.subject is not None or c.date_cited is None:
+        return
+    m = cx.patterns().list_sep.match(text, c.tail_end)
+    if not m or m.end() != nxt.start:
+        return
+    c.extra["list_next"] = True  # the type word may be carried ("Công văn số 1520/UBND-KT ngày ... và số 1688/UBND-KT")
+    if nxt.issuer is not None and _same_body(c, nxt):
+        c.issuer = nxt.issuer
+        c.extra["shared_from_list"] = ["issuer"]
+
+
+def _same_body(a: _Cand, b: _Cand) -> bool:
+    assert a.sym is not None and b.sym is not None
+    return a.sym.issuer_code is not None and a.sym.issuer_code == b.sym.issuer_code
+
+
 def _issuer_before(text: str, c: _Cand) -> Optional[cx.IssuerHit]:
     w0 = max(0, c.start - _WINDOW)
     window = text[w0 : c.start]
-    # before ends "[ \t]{1,3}(?i:tại|theo)" + SP1 (only " \t\n") at \Z: check the word first
-    if not _ends_with_word(window, "tại", "theo"):
+    # before ends "[ \t]{1,3}(?i:tại|theo)" (+ "các") + SP1 (only " \t\n") or "(" + blanks at \Z: check that first
+    if not (_ends_with_word(window, "tại", "theo", "các") or window.rstrip(" \t").endswith("(")):
         return None
     fw = cx.fold(window)
     if "của" not in fw and "do" not in fw:
@@ -490,6 +565,10 @@ def _issuer_before(text: str, c: _Cand) -> Optional[cx.IssuerHit]:
     if not m:
         return None
     phrase = cx.lexicon().issuers.get(cx.key(m.group("iss")))
+    if (m.group("par") or m.group("kem")) and (phrase is None or c.sym is None or phrase.code != c.sym.issuer_code):
+        # "ý kiến của Bộ Ngoại giao (Văn bản số 3344/BNG-ĐBNG ...)", "Chương trình hành động của Chính phủ ban
+        # hành kèm theo Nghị quyết số 153/NQ-CP": only the body of the symbol
+        return None
     named = phrase.phrase if phrase else cx.collapse(m.group("iss"))
     loc = None
     if m.group("loc"):
@@ -572,14 +651,19 @@ def extract_citations(text: str) -> list[Citation]:
         j = bisect.bisect_left(hard, c.end)
         _tail(text, c, hard[j] if j < len(hard) else len(text))
     _lists(text, cands)
+    prev: Optional[_Cand] = None
     for c in cands:
-        if c.kind == "full" and c.issuer is None:
-            before = _issuer_before(text, c)
-            if before is not None:
+        if c.kind != "full":
+            continue
+        before = _issuer_before(text, c)
+        if before is not None:
+            c.extra["issuer_before"] = before.named
+            if c.issuer is None:
                 c.issuer = before
-                c.extra["issuer_before"] = before.named
-        elif c.kind == "full":
-            before = _issuer_before(text, c)
-            if before is not None:
-                c.extra["issuer_before"] = before.named
+        elif (c.issuer is None and prev is not None and prev.extra.get("list_next") and "issuer_before" in prev.extra
+              and prev.issuer is not None and _same_body(prev, c)):
+            # "chỉ đạo của UBND tỉnh tại các Công văn số 1520/UBND-KT ngày 12/5/2024 và số 1688/UBND-KT ..."
+            c.issuer = prev.issuer
+            c.extra["issuer_before"] = prev.issuer.named
+        prev = c
     return [_to_citation(text, c) for c in cands]

@@ -78,6 +78,7 @@ class Tables:
     type_names: dict[tuple[str, str], str]  # (code, "party"|"state") -> type name
     issuers: CodeTable
     issuer_level: dict[str, str]
+    party_issuers: frozenset[str]  # codes of Party bodies (issuers.csv system "party")
     # what digits glued to an issuer code mean (issuers.csv "digits"): "term" (UBTVQH15: the NA term),
     # "name" (BCĐ389: part of the body's name); codes absent here take no digits (TW1: a footnote marker)
     issuer_digits: dict[str, str]
@@ -97,6 +98,7 @@ def tables() -> Tables:
         type_names=names,
         issuers=CodeTable.build([r["code"] for r in irows]),
         issuer_level={r["code"]: r["level"] for r in irows},
+        party_issuers=frozenset(r["code"] for r in irows if r["system"] == "party"),
         issuer_digits={r["code"]: r["digits"] for r in irows if r.get("digits")},
     )
 
@@ -229,6 +231,12 @@ def parse_symbol(m: "regex.Match[str]") -> Symbol:
     # administrative: typed document or công văn
     a, b, c = g["a_a"], g["a_b"], g.get("a_c")
     t = _canon_type(a)
+    if t is not None and not c and not g.get("a_dig") and _canon_issuer(b) in tables().party_issuers:
+        # a Party document written in the State layout ("Chỉ thị số 12/CT-TW", "Nghị quyết số 06/NQ-TU"):
+        # a Party body issues no State document, so it is the Party symbol 12-CT/TW (source noise)
+        iss = _canon_issuer(b)
+        return Symbol(f"{g['a_num']}-{t}/{iss}", g["a_num"], "party", t, iss,
+                      extra={"symbol_written": f"{g['a_num']}/{a}-{b}"})
     if t is not None:
         if c:
             iss = written = _canon_issuer(b) + f"-{_canon_issuer(c)}"

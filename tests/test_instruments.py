@@ -112,6 +112,20 @@ FULL = [
     ("Căn cứ Luật Điều ước quốc tế số 108/2016/QH13 ngày 09/4/2016;", "108/2016/QH13",
      dict(text="Luật Điều ước quốc tế số 108/2016/QH13", cited_as="Luật", **{"extra.law_name": "Luật Điều ước quốc tế"})),
     ("Pháp lệnh số 12/2003/PL-UBTVQH11", "12/2003/PL-UBTVQH11", dict(instrument_type="Pháp lệnh", issuer_code="UBTVQH")),
+    # joint documents of local bodies: the first code is the type, the issuers follow
+    ("Căn cứ Quy chế phối hợp số 01/QCPH-SNgV-CAT ngày 10/01/2024 giữa Sở Ngoại vụ và Công an tỉnh;", "01/QCPH-SNgV-CAT",
+     dict(text="Quy chế phối hợp số 01/QCPH-SNgV-CAT", instrument_type="Quy chế phối hợp", type_code="QCPH",
+          issuer_code="SNgV-CAT", cited_as="Quy chế phối hợp", type_mismatch=False, date_cited="2024-01-10")),
+    ("Chương trình phối hợp số 02/CTPH-UBND-UBMTTQ ngày 5/3/2024", "02/CTPH-UBND-UBMTTQ",
+     dict(type_code="CTPH", issuer_code="UBND-UBMTTQ", instrument_type="Chương trình phối hợp", type_mismatch=False)),
+    ("Kế hoạch liên tịch số 03/KHLT-SNgV-SVHTTDL về tổ chức", "03/KHLT-SNgV-SVHTTDL",
+     dict(type_code="KHLT", issuer_code="SNgV-SVHTTDL", cited_as="Kế hoạch liên tịch", type_mismatch=False)),
+    # a Party document written in the State layout is the Party symbol (a Party body issues no State document)
+    ("Chỉ thị số 12/CT-TW ngày 05/01/2022 của Ban Bí thư về đối ngoại nhân dân", "12-CT/TW",
+     dict(system="party", type_code="CT", issuer_code="TW", text="Chỉ thị số 12/CT-TW", date_cited="2022-01-05",
+          **{"extra.symbol_written": "12/CT-TW"})),
+    ("Nghị quyết số 06/NQ-TU ngày 20/7/2021 của Tỉnh ủy", "06-NQ/TU", dict(system="party", issuer_code="TU")),
+    ("Công văn số 5/TU-VP ngày 20/7/2021", "5/TU-VP", dict(system="administrative", issuer_code="TU", unit_code="VP")),
 ]
 
 
@@ -209,6 +223,26 @@ def test_each_item_keeps_its_own_issuer():
     assert (c.issuer_named, c.date_cited) == ("Ban Bí thư", "2022-01-05")
 
 
+def test_dated_list_members_share_the_issuer_of_the_same_body():
+    t = ("Thực hiện Công văn số 2156/UBND-KT ngày 12/7/2024 và Công văn số 2301/UBND-KT ngày 30/7/2024 "
+         "của UBND thành phố về thúc đẩy hợp tác với Nhật Bản; Quyết định số 17/2021/QĐ-UBND ngày 30/9/2021, "
+         "Quyết định số 05/2023/QĐ-UBND ngày 12/4/2023 của UBND tỉnh Kiên Giang.")
+    a, b, c, d = extract_citations(t)
+    assert (a.symbol, a.date_cited, a.issuer_named) == ("2156/UBND-KT", "2024-07-12", "UBND thành phố")
+    assert a.extra["shared_from_list"] == ["issuer"] and a.subject is None
+    assert (b.date_cited, b.issuer_named) == ("2024-07-30", "UBND thành phố")
+    assert (c.symbol, c.date_cited, c.issuer_named) == ("17/2021/QĐ-UBND", "2021-09-30", "UBND tỉnh")
+    assert c.extra["issuer_locality"] == "Kiên Giang"
+
+
+def test_dated_list_members_of_other_bodies_keep_no_issuer():
+    t = ("Nghị quyết số 59-NQ/TW ngày 24/01/2025 và Nghị quyết số 153/NQ-CP ngày 16/5/2025 của Chính phủ; "
+         "Kế hoạch số 56/KH-UBND ngày 11/3/2024; Kế hoạch số 88/KH-UBND ngày 10/4/2024 của UBND tỉnh")
+    a, b, c, d = extract_citations(t)
+    assert (a.symbol, a.issuer_named, b.issuer_named) == ("59-NQ/TW", None, "Chính phủ")
+    assert (c.symbol, c.issuer_named, d.issuer_named) == ("56/KH-UBND", None, "UBND tỉnh")  # ";" ends a list
+
+
 def test_carried_type_word_only_when_compatible():
     t = "các Quyết định số 1673/QĐ-UBND, 58/KH-UBND"
     a, b = extract_citations(t)
@@ -254,6 +288,9 @@ NAMED = [
      "Chương trình mục tiêu quốc gia xây dựng nông thôn mới giai đoạn 2021 - 2025", dict(kind="named", instrument_type="Chương trình")),
     ("thực hiện Chiến lược phát triển du lịch Hà Tĩnh đến năm 2030, tầm nhìn 2045", "Chiến lược phát triển du lịch Hà Tĩnh đến năm 2030",
      dict(kind="named", instrument_type="Chiến lược")),
+    # the national socio-economic strategy's horizon "10 năm 2021 - 2030"
+    ("bám sát Chiến lược phát triển kinh tế - xã hội 10 năm 2021 - 2030 và Nghị quyết số 59-NQ/TW",
+     "Chiến lược phát triển kinh tế - xã hội 10 năm 2021 - 2030", dict(kind="named", instrument_type="Chiến lược")),
 ]
 
 
@@ -275,6 +312,9 @@ NOT = [
     "Chiến lược ngoại giao văn hóa tỉnh giai đoạn mới; các chương trình mục tiêu quốc gia",
     "Tỷ lệ 50/50, điện thoại 0235/3812345, quốc lộ 1A-14B",
     "ĐẢNG CỘNG SẢN VIỆT NAM\nSố 36-HD/VPTW\nHà Nội, ngày 03 tháng 4 năm 2018",
+    # a type word then a count of things (a bullet or a table cell), not a short citation
+    "- Chương trình 30 hoạt động giao lưu; Kế hoạch 2 đợt; Quy định 3 nhóm nhiệm vụ; Kết luận 2 vấn đề",
+    "Đề án 5 nội dung; Chương trình 12 chỉ tiêu; Kế hoạch 4 lớp bồi dưỡng cho 120 học viên",
 ]
 
 
@@ -510,3 +550,179 @@ def test_date_without_year_does_not_block_issuer(text, partial) -> None:
     (c,) = extract_citations(text)
     _check(c, dict(issuer_named="UBND tỉnh", date_cited=None, date_text=None,
                    **{"extra.issuer_locality": "Lạng Sơn", "extra.date_partial": "--07-15", "extra.date_partial_text": partial}))
+
+
+# --------------------------------------------------------------------------- bodies named after "của"
+@pytest.mark.parametrize(
+    "text, symbol, named, code",
+    [
+        # a generic body whose head is "Ban"/"Ủy ban" (a stop word elsewhere: "ban hành")
+        ("Kế hoạch số 15/KH-BQLKKT ngày 05/01/2025 của Ban Quản lý Khu kinh tế tỉnh về xúc tiến đầu tư",
+         "15/KH-BQLKKT", "Ban Quản lý Khu kinh tế tỉnh", None),
+        # bodies of domain reference §5 and the provincial Party commissions of issuers.csv
+        ("Theo Kế hoạch số 12/KH-LHHN ngày 05/01/2025 của Liên hiệp các tổ chức hữu nghị tỉnh.",
+         "12/KH-LHHN", "Liên hiệp các tổ chức hữu nghị tỉnh", "LHHN"),
+        ("Chương trình số 05/CTr-MTTQ-BTT ngày 05/01/2025 của Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Lạng Sơn về đối ngoại nhân dân",
+         "05/CTr-MTTQ-BTT", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "MTTQ"),
+        ("Hướng dẫn số 15-HD/BTGDVTU ngày 05/01/2025 của Ban Tuyên giáo và Dân vận Tỉnh ủy về tuyên truyền đối ngoại",
+         "15-HD/BTGDVTU", "Ban Tuyên giáo và Dân vận Tỉnh ủy", "BTGDVTU"),
+        # Party committees whose name holds the stop word "các" (data)
+        ("Kế hoạch số 15-KH/ĐU ngày 05/01/2025 của Đảng ủy các cơ quan Đảng tỉnh về đối ngoại đảng",
+         "15-KH/ĐU", "Đảng ủy các cơ quan Đảng tỉnh", "ĐU"),
+        ("Nghị quyết số 16-NQ/ĐUK ngày 05/01/2025 của Đảng ủy Khối các cơ quan tỉnh Lạng Sơn", "16-NQ/ĐUK",
+         "Đảng ủy Khối các cơ quan tỉnh", "ĐUK"),
+    ],
+)
+def test_bodies_named_after_cua(text, symbol, named, code) -> None:
+    c = _pick(text, symbol)
+    assert (c.issuer_named, c.extra.get("issuer_named_code"), c.date_cited) == (named, code, "2025-01-05")
+
+
+@pytest.mark.parametrize(
+    "text, named, code",
+    [
+        # "và" inside a body's name goes on before a capitalised word that opens no other body
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Trung tâm Xúc tiến Đầu tư và Thương mại tỉnh về xúc tiến",
+         "Trung tâm Xúc tiến Đầu tư và Thương mại tỉnh", None),
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Ban Quản lý Khu kinh tế và các khu công nghiệp", "Ban Quản lý Khu kinh tế", None),
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Ban Quản lý Khu kinh tế và Phòng Thương mại", "Ban Quản lý Khu kinh tế", None),
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Ban Quản lý Khu kinh tế và Công an tỉnh", "Ban Quản lý Khu kinh tế", None),
+        # 2025 departments and a name with a stop word inside (data)
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Sở Văn hóa và Thể thao về giao lưu", "Sở Văn hóa và Thể thao", "SVHTT"),
+        ("Kế hoạch số 46/KH-BQL ngày 05/01/2025 của Sở Giao thông vận tải về", "Sở Giao thông vận tải", "SGTVT"),
+    ],
+)
+def test_body_names_with_va(text, named, code) -> None:
+    c = _pick(text, "46/KH-BQL")
+    assert (c.issuer_named, c.extra.get("issuer_named_code"), c.date_cited) == (named, code, "2025-01-05")
+
+
+# --------------------------------------------------------------------------- the body named before the number
+def test_body_named_before_a_list_after_tai_cac() -> None:
+    t = ("Thực hiện chỉ đạo của UBND tỉnh tại các Công văn số 1520/UBND-KT ngày 12/5/2024 và số 1688/UBND-KT "
+         "ngày 28/5/2024; Kế hoạch số 5/KH-SNgV ngày 02/6/2024.")
+    a, b, c = extract_citations(t)
+    assert (a.symbol, a.issuer_named, a.date_cited) == ("1520/UBND-KT", "UBND tỉnh", "2024-05-12")
+    assert (b.symbol, b.issuer_named, b.date_cited, b.cited_as) == ("1688/UBND-KT", "UBND tỉnh", "2024-05-28", "Công văn")
+    assert (c.symbol, c.issuer_named) == ("5/KH-SNgV", None)
+
+
+@pytest.mark.parametrize(
+    "text, symbol, named",
+    [
+        ("ý kiến của Bộ Ngoại giao (Văn bản số 3344/BNG-ĐBNG ngày 20/8/2024);", "3344/BNG-ĐBNG", "Bộ Ngoại giao"),
+        ("theo hướng dẫn của Ban Đối ngoại Trung ương (Công văn số 1265-CV/BĐNTW ngày 05-12-2024).",
+         "1265-CV/BĐNTW", "Ban Đối ngoại Trung ương"),
+        # the body in parentheses' front is not the symbol's: not its issuer
+        ("nhiệm vụ của Sở Ngoại vụ (theo Quyết định số 12/QĐ-UBND ngày 05/01/2024)", "12/QĐ-UBND", None),
+        ("nhiệm vụ của Sở Ngoại vụ (Quyết định số 12/QĐ-UBND ngày 05/01/2024)", "12/QĐ-UBND", None),
+    ],
+)
+def test_body_named_before_a_parenthesised_citation(text, symbol, named) -> None:
+    assert _pick(text, symbol).issuer_named == named
+
+
+# --------------------------------------------------------------------------- a superscript footnote marker after the symbol
+def test_superscript_footnote_marker_after_a_symbol() -> None:
+    t = "Thực hiện Nghị quyết số 59-NQ/TW¹ ngày 24/01/2025 của Bộ Chính trị; Quyết định số 12/QĐ-UBND², 13/QĐ-UBND ngày 05/3/2024 của UBND tỉnh."
+    a, b, c = extract_citations(t)
+    _check(a, dict(symbol="59-NQ/TW", text="Nghị quyết số 59-NQ/TW", date_cited="2025-01-24", issuer_named="Bộ Chính trị",
+                   **{"extra.footnote_marker": "1"}))
+    _check(b, dict(symbol="12/QĐ-UBND", date_cited="2024-03-05", issuer_named="UBND tỉnh", **{"extra.footnote_marker": "2"}))
+    _check(c, dict(symbol="13/QĐ-UBND", cited_as="Quyết định"))
+
+
+# --------------------------------------------------------------------------- "cùng ngày"
+def test_cung_ngay_date_shared_by_a_list() -> None:
+    t = "Căn cứ Quyết định số 1234/QĐ-UBND và Quyết định số 1235/QĐ-UBND cùng ngày 05/3/2024 của UBND tỉnh Điện Biên;"
+    a, b = extract_citations(t)
+    for c in (a, b):
+        _check(c, dict(date_cited="2024-03-05", date_text="ngày 05/3/2024", issuer_named="UBND tỉnh"))
+
+
+def test_cung_ngay_without_a_date_is_the_date_before() -> None:
+    t = ("Nghị quyết số 21/NQ-HĐND ngày 11/7/2024 của HĐND tỉnh về thông qua Đề án; "
+         "Nghị quyết số 22/NQ-HĐND cùng ngày của HĐND tỉnh về chính sách hỗ trợ.")
+    a, b = extract_citations(t)
+    _check(b, dict(symbol="22/NQ-HĐND", date_cited="2024-07-11", issuer_named="HĐND tỉnh", subject="chính sách hỗ trợ",
+                   **{"extra.date_from_previous": True}))
+    (c,) = extract_citations("Quyết định số 5/QĐ-UBND; cùng ngày, Sở Ngoại vụ tổ chức họp.")
+    assert c.date_cited is None
+
+
+# --------------------------------------------------------------------------- an abbreviated type word before a full symbol
+@pytest.mark.parametrize(
+    "text, symbol, expected",
+    [
+        ("Thực hiện QĐ số 2345/QĐ-UBND ngày 15/9/2023 của UBND tỉnh;", "2345/QĐ-UBND",
+         dict(text="QĐ số 2345/QĐ-UBND", cited_as="QĐ", instrument_type="Quyết định", type_mismatch=False,
+              date_cited="2023-09-15", issuer_named="UBND tỉnh", **{"extra.abbreviated": True})),
+        ("quán triệt NQ số 59-NQ/TW của Bộ Chính trị", "59-NQ/TW", dict(text="NQ số 59-NQ/TW", cited_as="NQ", type_mismatch=False)),
+        ("theo CV số 123/SNgV-VP ngày 05/3/2025", "123/SNgV-VP", dict(text="CV số 123/SNgV-VP", type_mismatch=False)),
+        ("theo KH số 12/QĐ-UBND", "12/QĐ-UBND", dict(cited_as="KH", type_mismatch=True)),
+        # an abbreviation needs "số"; lower case is no abbreviation
+        ("theo QĐ 2345/QĐ-UBND", "2345/QĐ-UBND", dict(text="2345/QĐ-UBND", cited_as=None)),
+        ("theo qđ số 2345/QĐ-UBND", "2345/QĐ-UBND", dict(text="2345/QĐ-UBND", cited_as=None)),
+    ],
+)
+def test_abbreviated_type_word_before_a_symbol(text, symbol, expected) -> None:
+    _check(_pick(text, symbol), expected)
+
+
+# --------------------------------------------------------------------------- "Giám đốc Sở X", "Chánh Văn phòng"
+def _departments() -> list[tuple[str, str]]:
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "extractors" / "data" / "issuer_phrases.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [(r["code"], r["phrase"]) for r in csv.DictReader(fh) if r["phrase"].startswith("Sở ")]
+
+
+def test_director_of_every_department() -> None:
+    assert len(_departments()) >= 20
+    for code, name in _departments():
+        t = f"Theo đề nghị của Giám đốc {name} tại Tờ trình số 18/TTr-{code} ngày 28/02/2025."
+        c = _pick(t, f"18/TTr-{code}")
+        assert (c.issuer_named, c.extra.get("issuer_named_code"), c.date_cited) == (f"Giám đốc {name}", code, "2025-02-28"), t
+
+
+def test_appraisal_report_and_office_chief() -> None:
+    t = ("Theo đề nghị của Chánh Văn phòng UBND tỉnh tại Công văn số 724/VP-NV ngày 02/8/2024 và Báo cáo thẩm định "
+         "số 312/BC-STP ngày 05/12/2024 của Giám đốc Sở Tư pháp,")
+    a, b = extract_citations(t)
+    assert (a.symbol, a.issuer_named, a.extra.get("issuer_named_code")) == ("724/VP-NV", "Chánh Văn phòng UBND tỉnh", "VP")
+    _check(b, dict(symbol="312/BC-STP", text="Báo cáo thẩm định số 312/BC-STP", cited_as="Báo cáo thẩm định",
+                   instrument_type="Báo cáo", type_mismatch=False, issuer_named="Giám đốc Sở Tư pháp"))
+
+
+@pytest.mark.parametrize(
+    "text, symbol, named",
+    [
+        ("triển khai Chương trình hành động của Chính phủ ban hành kèm theo Nghị quyết số 153/NQ-CP ngày 16/5/2025.",
+         "153/NQ-CP", "Chính phủ"),
+        ("Quy chế quản lý thống nhất các hoạt động đối ngoại của UBND tỉnh ban hành kèm theo Quyết định số 1234/QĐ-UBND;",
+         "1234/QĐ-UBND", "UBND tỉnh"),
+        # the body that owns the attached text is not the symbol's: not its issuer
+        ("Quy chế làm việc của Sở Ngoại vụ ban hành kèm theo Quyết định số 12/QĐ-UBND ngày 5/3/2024", "12/QĐ-UBND", None),
+    ],
+)
+def test_body_named_before_kem_theo(text, symbol, named) -> None:
+    c = _pick(text, symbol)
+    assert c.issuer_named == named and c.extra.get("issued_with") is True
+
+
+def test_semicolon_then_so_goes_on_with_the_list() -> None:
+    a, b = extract_citations("Thực hiện các Kế hoạch số 56/KH-UBND ngày 11/3/2024; số 88/KH-UBND ngày 10/4/2024 của UBND tỉnh.")
+    _check(a, dict(symbol="56/KH-UBND", date_cited="2024-03-11", issuer_named="UBND tỉnh"))
+    _check(b, dict(symbol="88/KH-UBND", date_cited="2024-04-10", issuer_named="UBND tỉnh", cited_as="Kế hoạch"))
+    a, b = extract_citations("Quyết định số 12/QĐ-UBND; số lượng 5/QĐ-UBND")
+    assert b.cited_as is None and "list_next" not in a.extra
+
+
+def test_short_note_between_the_date_and_the_issuer() -> None:
+    (c,) = extract_citations("Nghị quyết số 12/NQ-HĐND, ngày 5/3/2024 (kỳ họp chuyên đề) của HĐND tỉnh về chính sách hỗ trợ")
+    _check(c, dict(date_cited="2024-03-05", issuer_named="HĐND tỉnh", subject="chính sách hỗ trợ", **{"extra.note": "kỳ họp chuyên đề"}))
+    # a note with a number (an alias) or no issuer after it is not skipped
+    a = extract_citations("Quyết định số 12/QĐ-UBND ngày 5/3/2024 (sau đây gọi tắt là Quyết định 12) của UBND tỉnh")[0]
+    assert a.issuer_named is None
