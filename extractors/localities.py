@@ -145,6 +145,14 @@ def loose_key(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def loose_domestic() -> frozenset[str]:
+    """loose_key of every Vietnamese place / veto word: an unknown name with one of these keys is never read as
+    a foreign place by its spelling-drift key."""
+    data = load_data()
+    return frozenset(loose_key(surface) for surface, i in data.surfaces if data.entries[i].source == "D")
+
+
+@lru_cache(maxsize=1)
 def loose_index() -> dict[str, list[Entry]]:
     """loose_key -> gazetteer entries (used only for names already in a foreign context)."""
     data = load_data()
@@ -198,7 +206,9 @@ _PREFIX_KIND: dict[tuple[str, ...], str] = {
     ("nước",): "country",
 }
 # kinds a prefix announces for a strict name (default: its own kind): Japan's prefectures are "tỉnh" too
-_STRICT_PREFIX_KINDS: dict[str, tuple[str, ...]] = {"province": ("province", "prefecture")}
+# and a Chinese county (huyện) is a "huyện" like a district
+_STRICT_PREFIX_KINDS: dict[str, tuple[str, ...]] = {"province": ("province", "prefecture"),
+                                                    "district": ("district", "county")}
 # the reading a prefix picks when a name has several, in order of preference (default: its own kind, then the
 # gazetteer's first): a first-level division for "tỉnh"/"tỉnh bang"/"bang" ("các tỉnh bang Washington (Hoa Kỳ)"
 # is the state, not the capital), a city or capital for "thành phố"/"thủ đô"
@@ -207,6 +217,7 @@ _PREFIX_READINGS: dict[str, tuple[str, ...]] = {
     "state": ("state", "province"),
     "city": ("city", "capital"),
     "capital": ("capital", "city"),
+    "district": ("district", "county"),
 }
 
 
@@ -445,6 +456,7 @@ class LocalityContext:
         self.person_heads = idset(_PERSON_HEADS)
         self.plural_words = idset(_PLURAL_WORDS)
         self.n_comma, self.n_semicolon, self.n_don = ids(","), ids(";"), ids("đơn")
+        self.prefix_last = idset(k[-1] for k in _PREFIX_KIND)  # the last word of each prefix
         self._cap: dict[int, bool] = {}
         self._upper: dict[int, bool] = {}
 
@@ -476,6 +488,66 @@ class LocalityContext:
             return True
         return (norm in self.name_end_words and not t.is_upper(j) and j > 0 and t.cap(j - 1)
                 and t.norm[j - 1] not in self.prefix_words)
+
+    def _name_run(self, t: _Toks, j: int, by_start: dict[int, "_Cand"]) -> int:
+        """End of the unknown capitalised name starting at token ``j`` (``j`` if none): at most
+        _UNKNOWN_MAX_TOKENS name words, no known name inside, not an organisation, not followed by another
+        capitalised word (a longer name)."""
+        if j >= t.n or t.norm[j] in self.org_words:
+            return j
+        k = j
+        while k < t.n and k - j < _UNKNOWN_MAX_TOKENS and k not in by_start and self._name_word(t, k):
+            k += 1
+        if k < t.n and k not in by_start and t.cap(k) and t.norm[k] not in self.prefix_words:
+            return j  # a longer capitalised run: a title or an organisation
+        return k
+
+    def _prefixed_lists(self, t: _Toks, by_start: dict[int, "_Cand"]) -> list[tuple[str, list[tuple[int, int, bool]]]]:
+        """Names after a prefix word, alone or in a list that shares it: "các tỉnh Kampốt, Kep và Tà Keo",
+        "các thành phố Phòng Thành Cảng, Sùng Tả, Bằng Tường". Returns (announced kind, [(start, end, known)])
+        per prefix; a country name, a colon or any other word ends the list."""
+        norms = t.norm
+        n = t.n
+        out: list[tuple[str, list[tuple[int, int, bool]]]] = []
+        for i in range(n - 1):
+            if norms[i] not in self.prefix_last or (t.cap(i) and i > 0 and t.cap(i - 1)):
+                continue  # a capitalised prefix word after a capitalised word is part of a name ("Luông Pha Bang")
+            pk = self._prefix_kind(t, i + 1)
+            if pk is None or pk in ("country", "border gate") or not t.cap(i + 1):
+                continue
+            items: list[tuple[int, int, bool]] = []
+            j = i + 1
+            # "các tỉnh Tây Nam Campuchia: Takeo, Kampot, Kep", "các tỉnh Bắc Lào: ...": a region or a country
+            # (after up to 3 capitalised words), then a colon, opens the list
+            for h in range(j, min(n, j + 4)):
+                head = by_start.get(h)
+                if head is not None and head.end + 1 < n and t.orth[head.end] == self.o_colon \
+                        and t.cap(head.end + 1) and (head.country is not None
+                                                     or any(x.kind == "region" for x in head.group.gazetteer)):
+                    j = head.end + 1
+                    break
+                if not t.cap(h) or head is not None:
+                    break
+            while j < n and len(items) < 12:
+                c = by_start.get(j)
+                if c is not None:
+                    if c.country is not None or not (c.group.has_gazetteer or c.group.has_domestic):
+                        break  # a country (or country word) ends the list
+                    k = c.end
+                    items.append((j, k, True))
+                else:
+                    k = self._name_run(t, j, by_start)
+                    if k == j:
+                        break
+                    items.append((j, k, False))
+                if k + 1 < n and norms[k] in self.list_seps and t.cap(k + 1) \
+                        and norms[k + 1] not in self.prefix_words:
+                    j = k + 1
+                else:
+                    break
+            if items:
+                out.append((pk, items))
+        return out
 
     def _own_country(self, c: "_Cand") -> Optional[str]:
         """The country of a place that needs no context: gazetteer readings only, none strict, one country."""
@@ -598,6 +670,16 @@ class LocalityContext:
                 left = by_end.get(j + 1)
                 if left is not None:
                     ctx.setdefault(left.start, cc)
+                elif c.country.emit and t.cap(j):
+                    # an unknown name after its prefix word: "tỉnh Sê Pôn, Lào", "tỉnh Riau của In-đô-nê-xi-a"
+                    k = j
+                    while k > 0 and j - k < _UNKNOWN_MAX_TOKENS - 1 and self._name_word(t, k - 1) \
+                            and k not in by_end and (k - 1) not in by_start:
+                        k -= 1
+                    pk = self._prefix_kind(t, k)
+                    if pk is not None and pk in _LEVEL and norms[k] not in self.org_words \
+                            and self._name_run(t, k, by_start) == j + 1:
+                        unknown.append((k, j + 1, cc, pk))
             # "Country (A, B)" : items in parentheses after a country
             if e < n and orth[e] == self.o_open:
                 j = e + 1
@@ -617,6 +699,13 @@ class LocalityContext:
             if p.country is not None or not p.group.has_gazetteer or not t.cap(p.start):
                 continue
             pcc = ctx.get(p.start) or self._own_country(p)
+            if pcc is None and not p.group.has_domestic:
+                # a strict name whose prefix announces its kind, in a text that names its country (kept by pass 3
+                # as well): "huyện Mã Quan (châu Văn Sơn)" in a plan that names Trung Quốc
+                ppk = self._prefix_kind(t, p.start)
+                pccs = {x.country for x in p.group.gazetteer if x.country in named and ppk is not None
+                        and x.kind in _STRICT_PREFIX_KINDS.get(ppk, (ppk,))}
+                pcc = next(iter(pccs)) if len(pccs) == 1 else None
             if pcc is None:
                 continue
             plevels = [_LEVEL[x.kind] for x in p.group.gazetteer if x.country == pcc and x.kind in _LEVEL]
@@ -629,30 +718,41 @@ class LocalityContext:
             paren = orth[j] == self.o_open
             if not paren and norms[j] != self.n_comma:
                 continue
-            child = by_end.get(j)
-            if child is not None:
-                if child.country is not None or not child.group.has_gazetteer or not t.cap(child.start):
-                    continue
-                ck = self._prefix_kind(t, child.start)
-                if ck is not None:
-                    clevel = _LEVEL.get(ck)
-                elif paren:
-                    clevels = [_LEVEL[x.kind] for x in child.group.gazetteer if x.country == pcc and x.kind in _LEVEL]
-                    clevel = min(clevels) if clevels else None
-                else:
-                    clevel = None
-                if clevel is not None and clevel > plevel:
+            # in parentheses the place may close a list of smaller places: "huyện Hà Khẩu, huyện Kim Bình, huyện
+            # Mã Quan (châu Hồng Hà)" (each item read as the one before the parenthesis)
+            for _ in range(12 if paren else 1):
+                child = by_end.get(j)
+                if child is not None:
+                    if child.country is not None or not child.group.has_gazetteer or not t.cap(child.start):
+                        break
+                    ck = self._prefix_kind(t, child.start)
+                    if ck is not None:
+                        clevel = _LEVEL.get(ck)
+                    elif paren:
+                        clevels = [_LEVEL[x.kind] for x in child.group.gazetteer
+                                   if x.country == pcc and x.kind in _LEVEL]
+                        clevel = min(clevels) if clevels else None
+                    else:
+                        clevel = None
+                    if clevel is None or clevel <= plevel:
+                        break
                     ctx.setdefault(child.start, pcc)
-            else:  # an unknown name after its prefix word: "huyện Mường Khăm (tỉnh Xiêng Khoảng, Lào)"
-                k = j - 1
-                while k >= 0 and j - k <= _UNKNOWN_MAX_TOKENS and self._name_word(t, k) \
-                        and k not in by_start and (k + 1) not in by_end:
-                    k -= 1
-                if k == j - 1 or norms[k + 1] in self.org_words:
-                    continue
-                ck = self._prefix_kind(t, k + 1)
-                if ck is not None and ck in _LEVEL and _LEVEL[ck] > plevel:
+                    cs = child.start
+                else:  # an unknown name after its prefix word: "huyện Mường Khăm (tỉnh Xiêng Khoảng, Lào)"
+                    k = j - 1
+                    while k >= 0 and j - k <= _UNKNOWN_MAX_TOKENS and self._name_word(t, k) \
+                            and k not in by_start and (k + 1) not in by_end:
+                        k -= 1
+                    if k == j - 1 or norms[k + 1] in self.org_words:
+                        break
+                    ck = self._prefix_kind(t, k + 1)
+                    if ck is None or ck not in _LEVEL or _LEVEL[ck] <= plevel:
+                        break
                     unknown.append((k + 1, j, pcc, ck))
+                    cs = k + 1
+                j = cs - self._prefix_at(t, cs)[1] - 1  # the separator before the item and its prefix, if any
+                if j < 1 or norms[j] not in self.list_seps:
+                    break
 
         # pass 2b: border-gate pairs "cửa khẩu A - B" with A a Vietnamese gate/district
         # and the pairs listed after it: "cặp cửa khẩu phụ A - B, C - D và E - F"
@@ -683,8 +783,34 @@ class LocalityContext:
             last = doc[e - 1]
             return doc[s].idx, last.idx + len(last)
 
+        # pass 2d: names after a prefix word, alone or in a list sharing it ("các tỉnh Kampốt, Kep và Tà Keo").
+        # A known name in such a list takes the list's prefix as its own; an unknown one is read by its
+        # spelling-drift key when that names a place of a country the text names ("Kampốt", "Tà Keo" in a plan
+        # that names Campuchia) and is no Vietnamese place's key.
+        shared_pk: dict[int, str] = {}
+        plists = self._prefixed_lists(t, by_start) if named else []
+        drift: list[tuple[int, int, Entry]] = []
+        if plists:
+            loose, dom = loose_index(), loose_domestic()
+            for pk, items in plists:
+                for s, e, known in items:
+                    if known:
+                        shared_pk.setdefault(s, pk)
+                        continue
+                    a, b = chars(s, e)
+                    while b > a and not doc.text[b - 1].isalpha():  # "Seoul.[^5]": a token glued to a marker
+                        b -= 1
+                    key = loose_key(doc.text[a:b])
+                    if len(key) < 4 or key in dom:
+                        continue
+                    rows = [x for x in loose.get(key, []) if x.country in named and (
+                        x.context != "strict" or x.kind in _STRICT_PREFIX_KINDS.get(pk, (pk,)))]
+                    if rows:
+                        drift.append((a, b, _reading(rows, pk)))
+
         # pass 3: decide places ------------------------------------------
         out: list[tuple[int, int, str, str, str]] = []
+        decided: dict[int, str] = {}  # token start of a place kept -> its country
         for c in cands:
             s, e = c.start, c.end
             if c.country is not None:
@@ -717,7 +843,8 @@ class LocalityContext:
             confirmed = context_cc is not None and rows[0].country == context_cc
             if not confirmed and has_domestic:
                 continue
-            pk = self._prefix_kind(t, s)  # the kind a prefix word announces ("tỉnh", "thành phố"), if any
+            # the kind a prefix word announces ("tỉnh", "thành phố"), if any, or the prefix its list shares
+            pk = self._prefix_kind(t, s) or shared_pk.get(s)
             if not confirmed:
                 loose_rows = tuple(x for x in rows if x.context != "strict")
                 if not loose_rows:
@@ -733,6 +860,28 @@ class LocalityContext:
                     continue
             row = _reading(rows, pk)
             out.append((*chars(s, e), row.canonical, row.country, row.kind))
+            decided[s] = row.country
+
+        # a name that is also Vietnamese (or strict) in a prefixed list whose other places all belong to one
+        # foreign country (two or more of them) is a place of that country: "các thành phố Phòng Thành Cảng,
+        # Sùng Tả, Bằng Tường, Đông Hưng"
+        for pk, items in plists:
+            if len(items) < 3:
+                continue
+            ccs = [decided[s] for s, _, known in items if known and s in decided]
+            if len(ccs) < 2 or len(set(ccs)) != 1:
+                continue
+            cc = ccs[0]
+            for s, e, known in items:
+                if not known or s in decided:
+                    continue
+                rows = tuple(x for x in by_start[s].group.gazetteer if x.country == cc)
+                if rows:
+                    row = _reading(rows, pk)
+                    out.append((*chars(s, e), row.canonical, row.country, row.kind))
+                    decided[s] = cc
+        for a, b, row in drift:
+            out.append((a, b, row.canonical, row.country, row.kind))
 
         # pass 4: unknown name on the foreign side of a border-gate pair
         for j, cc in pairs.items():

@@ -511,3 +511,63 @@ def test_a_list_of_people_gives_no_places():
     assert places("Tiếp Ngài: Somsak (Thái Lan); các vị khách: Somsak, Boonchai (Thái Lan).") == []
     assert places("Các đơn vị: Mường Xay, Mường Khăm (Lào).") == [
         ("Mường Xay", "Mường Xay", "LA", "province"), ("Mường Khăm", "Mường Khăm", "LA", "province")]
+
+
+# ---------------------------------------------------------------------------
+# lists sharing a prefix, unknown names beside a country, lists closed by a parent place
+
+
+def names_countries(text: str) -> list[tuple[str, str]]:
+    return [(l.name, l.country) for l in extract_localities(text) if l.kind != "country"]
+
+
+def test_list_shares_its_prefix_word():
+    # "các tỉnh A, B và C": B and C take "tỉnh" too, so a strict name (Kep) is kept in a plan that names its
+    # country, and a spelling drift (Kampốt, Tà Keo) is read by its loose key
+    text = ("1. Hợp tác với các tỉnh giáp biên của Vương quốc Campuchia\n"
+            "a) Tiếp tục thực hiện Biên bản ghi nhớ với các tỉnh Kampốt, Kep và Tà Keo; tổ chức Hội nghị giao ban.")
+    assert places(text) == [
+        ("Kampốt", "Kampot", "KH", "province"),
+        ("Kep", "Kep", "KH", "province"),
+        ("Tà Keo", "Takéo", "KH", "province"),
+    ]
+
+
+def test_colon_list_after_a_region_of_a_country():
+    text = "Trao đổi đoàn với các tỉnh Tây Nam Campuchia: Takeo, Kampot, Kep, Koh Kong; tặng quà gia đình chính sách."
+    assert [p[1] for p in places(text)] == ["Takéo", "Kampot", "Kep", "Koh Kong"]
+
+
+def test_domestic_homonym_in_a_list_of_one_foreign_country():
+    # Đông Hưng is also a Vietnamese district: in a list of three Chinese cities it is the Chinese city
+    text = ("Đối với Trung Quốc: tăng cường giao lưu với các thành phố Phòng Thành Cảng, Sùng Tả, Bằng Tường, "
+            "Đông Hưng; tổ chức hội đàm với thành phố Nam Ninh.")
+    assert ("Đông Hưng", "Dongxing", "CN", "city") in places(text)
+    # a list of Vietnamese districts stays Vietnamese
+    assert places("Đối với Trung Quốc: phối hợp với các huyện Đông Hưng, Tiền Hải, Kiến Xương.") == []
+
+
+def test_unknown_name_with_its_prefix_before_a_country():
+    text = "Ký kết thỏa thuận với tỉnh Sê Pôn, Lào và làm việc với tỉnh Riau Islands của In-đô-nê-xi-a về cảng biển."
+    assert names_countries(text) == [("Sê Pôn", "LA"), ("Riau Islands", "ID")]
+    # no prefix word, an organisation or Vietnam: nothing
+    assert places("Làm việc với Sở Ngoại vụ, Lào; thành phố Hồ Chí Minh, Việt Nam; huyện Krông Pa, Việt Nam.") == []
+
+
+def test_parenthesised_place_closes_a_list_of_smaller_places():
+    text = ("Hợp tác với các địa phương của Trung Quốc: trao đổi đoàn với huyện Tây Trù, huyện Mã Quan "
+            "(châu Văn Sơn) và huyện Hà Khẩu.")
+    assert names_countries(text) == [("Tây Trù", "CN"), ("Mã Quan", "CN"), ("Văn Sơn", "CN"), ("Hà Khẩu", "CN")]
+
+
+def test_huyen_announces_a_chinese_county():
+    # a strict county after "huyện" in a plan that names Trung Quốc
+    text = "Tăng cường hợp tác với Trung Quốc; trao đổi đoàn với huyện Hà Khẩu về quản lý biên giới."
+    assert places(text) == [("Hà Khẩu", "Hekou", "CN", "county")]
+    assert places("Đoàn công tác đến phường Hà Khẩu, thành phố Hạ Long; làm việc với Trung Quốc.") == []
+
+
+def test_drift_rule_ignores_vietnamese_places():
+    text = ("Hợp tác với tỉnh Hủa Phăn (Lào). Đoàn công tác của tỉnh Nghệ An gồm lãnh đạo các huyện Kỳ Sơn, "
+            "Con Cuông và Tương Dương; thị xã Cửa Lò, thành phố Vinh.")
+    assert places(text) == [("Hủa Phăn", "Houaphanh", "LA", "province")]
