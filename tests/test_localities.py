@@ -571,3 +571,12 @@ def test_drift_rule_ignores_vietnamese_places():
     text = ("Hợp tác với tỉnh Hủa Phăn (Lào). Đoàn công tác của tỉnh Nghệ An gồm lãnh đạo các huyện Kỳ Sơn, "
             "Con Cuông và Tương Dương; thị xã Cửa Lò, thành phố Vinh.")
     assert places(text) == [("Hủa Phăn", "Houaphanh", "LA", "province")]
+
+
+def test_chinese_border_counties_and_gates():
+    text = ("Nâng cấp cặp cửa khẩu Hoành Mô - Động Trung, Bắc Phong Sinh - Lý Hỏa; Tà Lùng - Thủy Khẩu. "
+            "Trao đổi đoàn với huyện Mã Lật Pha (châu Văn Sơn, tỉnh Vân Nam) và Châu tự trị dân tộc Cáp Nhì, "
+            "Di Hồng Hà.")
+    assert [p[1] for p in places(text)] == [
+        "Dongzhong border gate", "Lihuo border gate", "Thủy Khẩu border gate", "Malipo County",
+        "Wenshan Prefecture", "Yunnan", "Honghe Prefecture"]
