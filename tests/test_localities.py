@@ -580,3 +580,10 @@ def test_chinese_border_counties_and_gates():
     assert [p[1] for p in places(text)] == [
         "Dongzhong border gate", "Lihuo border gate", "Thủy Khẩu border gate", "Malipo County",
         "Wenshan Prefecture", "Yunnan", "Honghe Prefecture"]
+
+
+def test_oudomxay_o_spelling_and_indonesian_provinces():
+    text = ("Củng cố quan hệ hữu nghị với tỉnh Ô-đôm-xay (Lào); hợp tác với tỉnh Đông Java, tỉnh Trung Java "
+            "và tỉnh Quần đảo Riau của In-đô-nê-xi-a.")
+    assert [p[1:3] for p in places(text)] == [
+        ("Oudomxay", "LA"), ("East Java", "ID"), ("Central Java", "ID"), ("Riau Islands", "ID")]
