@@ -456,7 +456,8 @@ class LocalityContext:
         self.person_heads = idset(_PERSON_HEADS)
         self.plural_words = idset(_PLURAL_WORDS)
         self.n_comma, self.n_semicolon, self.n_don = ids(","), ids(";"), ids("đơn")
-        self.prefix_last = idset(k[-1] for k in _PREFIX_KIND)  # the last word of each prefix
+        # the last word of each prefix but "." ("TP."), which ends every sentence
+        self.prefix_last = idset(k[-1] for k in _PREFIX_KIND if k[-1] != ".")
         self._cap: dict[int, bool] = {}
         self._upper: dict[int, bool] = {}
 
@@ -509,11 +510,15 @@ class LocalityContext:
         norms = t.norm
         n = t.n
         out: list[tuple[str, list[tuple[int, int, bool]]]] = []
-        for i in range(n - 1):
-            if norms[i] not in self.prefix_last or (t.cap(i) and i > 0 and t.cap(i - 1)):
+        last = self.prefix_last
+        for i in [i for i, x in enumerate(norms[:-1]) if x in last]:
+            if not t.cap(i + 1) or (t.cap(i) and i > 0 and t.cap(i - 1)):
                 continue  # a capitalised prefix word after a capitalised word is part of a name ("Luông Pha Bang")
+            first = by_start.get(i + 1)
+            if first is not None and not first.group.has_gazetteer and first.country is None:
+                continue  # a Vietnamese place ("tỉnh Hà Tĩnh, ..."): no foreign list
             pk = self._prefix_kind(t, i + 1)
-            if pk is None or pk in ("country", "border gate") or not t.cap(i + 1):
+            if pk is None or pk in ("country", "border gate"):
                 continue
             items: list[tuple[int, int, bool]] = []
             j = i + 1
@@ -797,10 +802,12 @@ class LocalityContext:
                     if known:
                         shared_pk.setdefault(s, pk)
                         continue
-                    a, b = chars(s, e)
-                    while b > a and not doc.text[b - 1].isalpha():  # "Seoul.[^5]": a token glued to a marker
-                        b -= 1
-                    key = loose_key(doc.text[a:b])
+                    name = doc[s:e].text.rstrip()  # (doc.text would rebuild the whole text)
+                    while name and not name[-1].isalpha():  # "Seoul.[^5]": a token glued to a marker
+                        name = name[:-1]
+                    a = doc[s].idx
+                    b = a + len(name)
+                    key = loose_key(name)
                     if len(key) < 4 or key in dom:
                         continue
                     rows = [x for x in loose.get(key, []) if x.country in named and (
