@@ -587,3 +587,10 @@ def test_oudomxay_o_spelling_and_indonesian_provinces():
             "và tỉnh Quần đảo Riau của In-đô-nê-xi-a.")
     assert [p[1:3] for p in places(text)] == [
         ("Oudomxay", "LA"), ("East Java", "ID"), ("Central Java", "ID"), ("Riau Islands", "ID")]
+
+
+def test_thanh_pho_sihanoukville_is_the_city():
+    text = "Phối hợp với thành phố Sihanoukville (Campuchia) và tỉnh Xi-ha-núc-vin (Campuchia) phát triển du lịch biển."
+    assert places(text) == [("Sihanoukville", "Sihanoukville", "KH", "city"),
+                            ("Xi-ha-núc-vin", "Preah Sihanouk", "KH", "province")]
+
