@@ -249,6 +249,12 @@ _ORG_WORDS = {
     "văn", "cơ", "học", "chương", "dự", "kế", "quyết", "nghị", "thông", "chỉ", "luật", "hiến",
 }
 _UNKNOWN_MAX_TOKENS = 5
+# capitalised heads of organisation names: a place right after one is part of the organisation's name
+# ("Trường Đại học Kyoto", "Bệnh viện Đại học Seoul", "Ngân hàng Shinhan"), not a partner locality
+_ORG_HEADS: tuple[tuple[str, ...], ...] = (
+    ("đại", "học"), ("học", "viện"), ("bệnh", "viện"), ("tập", "đoàn"), ("ngân", "hàng"), ("công", "ty"),
+    ("viện",), ("trường",),
+)
 # prefix words that also end names: a capitalised "Châu" after a capitalised word is part of the name ("Liễu Châu",
 # "Long Châu"), the lower-case "châu" announces a prefecture ("châu Hồng Hà")
 _NAME_END_WORDS = {"châu", "thành", "khẩu"}
@@ -456,6 +462,7 @@ class LocalityContext:
         self.person_heads = idset(_PERSON_HEADS)
         self.plural_words = idset(_PLURAL_WORDS)
         self.n_comma, self.n_semicolon, self.n_don = ids(","), ids(";"), ids("đơn")
+        self.org_heads = frozenset(tuple(ids(w) for w in h) for h in _ORG_HEADS)
         # the last word of each prefix but "." ("TP."), which ends every sentence
         self.prefix_last = idset(k[-1] for k in _PREFIX_KIND if k[-1] != ".")
         self._cap: dict[int, bool] = {}
@@ -865,6 +872,8 @@ class LocalityContext:
                     continue
                 if self._in_person_name(t, s, e, by_start):
                     continue
+            if pk is None and self._after_org_head(t, s):
+                continue
             row = _reading(rows, pk)
             out.append((*chars(s, e), row.canonical, row.country, row.kind))
             decided[s] = row.country
@@ -938,6 +947,14 @@ class LocalityContext:
         if e < t.n and t.cap(e) and e not in by_start and not t.is_upper(e):
             # followed by another capitalised word that is not a known name: part of a longer name
             return True
+        return False
+
+    def _after_org_head(self, t: _Toks, s: int) -> bool:
+        """Token ``s`` follows a capitalised organisation head ("Trường Đại học Kyoto", "Ngân hàng Shinhan")."""
+        for h in self.org_heads:
+            k = s - len(h)
+            if k >= 0 and tuple(t.norm[k:s]) == h and t.cap(k):
+                return True
         return False
 
     def _scan_back(self, t: _Toks, j: int, cc: str, by_end: dict[int, _Cand],

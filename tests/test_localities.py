@@ -594,3 +594,9 @@ def test_thanh_pho_sihanoukville_is_the_city():
     assert places(text) == [("Sihanoukville", "Sihanoukville", "KH", "city"),
                             ("Xi-ha-núc-vin", "Preah Sihanouk", "KH", "province")]
 
+
+def test_a_place_in_an_organisation_name_is_no_partner_locality():
+    text = ("Hợp tác đào tạo với Trường Đại học Kyoto (Nhật Bản), Bệnh viện Đại học Seoul, Ngân hàng Shinhan "
+            "và Đại học Quốc gia Lào; ký kết thỏa thuận với tỉnh Gifu và thành phố Busan.")
+    assert places(text) == [("Gifu", "Gifu", "JP", "prefecture"), ("Busan", "Busan", "KR", "city")]
+    assert {c for _, c in countries(text)} == {"JP", "LA"}
