@@ -409,7 +409,7 @@ class _Toks:
     """Token facts the rules read, on NORM / ORTH ids (no Token objects): ``norm[i]`` and
     ``orth[i]`` are ids, compared with the ids of the rule words; per-ORTH facts are cached."""
 
-    __slots__ = ("norm", "orth", "n", "_cap", "_upper", "_vocab")
+    __slots__ = ("norm", "orth", "n", "_cap", "_upper", "_vocab", "_doc", "_dash")
 
     def __init__(self, doc: Doc, norms: list[int], cap: dict[int, bool], upper: dict[int, bool]) -> None:
         self.norm = norms
@@ -418,6 +418,8 @@ class _Toks:
         self._cap = cap
         self._upper = upper
         self._vocab = doc.vocab
+        self._doc = doc
+        self._dash = doc.vocab.strings.add("-")
 
     def cap(self, i: int) -> bool:
         """``_is_cap(doc[i])``: starts with an upper-case letter."""
@@ -426,6 +428,24 @@ class _Toks:
         if v is None:
             v = self._cap[h] = _is_cap_text(self._vocab.strings[h])
         return v
+
+    def in_word(self, i: int) -> bool:
+        """Token ``i`` continues a hyphenated name begun by a capitalised syllable, with no space: the "-",
+        "ta", "-", "pư" of "Át-ta-pư" (the tokenizer splits hyphens; transliterations write syllables so)."""
+        doc = self._doc
+        k = i
+        while k > 0 and i - k < 12:
+            a, b = doc[k - 1], doc[k]
+            if a.idx + len(a) != b.idx:
+                break  # a space before token k: k starts the word
+            if self.orth[k] != self._dash and not b.text.isalpha():
+                return False
+            k -= 1
+        return k < i and self.cap(k) and k + 1 < self.n and self.orth[k + 1] == self._dash
+
+    def width(self, a: int, b: int) -> int:
+        """Number of syllables in tokens [a, b): the tokens that are not hyphens."""
+        return sum(1 for x in self.orth[a:b] if x != self._dash)
 
     def is_upper(self, i: int) -> bool:
         """``doc[i].is_upper`` (a lexeme flag)."""
@@ -490,7 +510,7 @@ class LocalityContext:
         """Token ``j`` is a word of a capitalised name read backwards: capitalised and no prefix word, or a
         title-case name-final word ("Châu") after a capitalised word that is no prefix word ("Liễu Châu")."""
         if not t.cap(j):
-            return False
+            return t.in_word(j)  # "Át-ta-pư"
         norm = t.norm[j]
         if norm not in self.prefix_words:
             return True
@@ -504,7 +524,7 @@ class LocalityContext:
         if j >= t.n or t.norm[j] in self.org_words:
             return j
         k = j
-        while k < t.n and k - j < _UNKNOWN_MAX_TOKENS and k not in by_start and self._name_word(t, k):
+        while k < t.n and t.width(j, k) < _UNKNOWN_MAX_TOKENS and k not in by_start and self._name_word(t, k):
             k += 1
         if k < t.n and k not in by_start and t.cap(k) and t.norm[k] not in self.prefix_words:
             return j  # a longer capitalised run: a title or an organisation
@@ -682,10 +702,10 @@ class LocalityContext:
                 left = by_end.get(j + 1)
                 if left is not None:
                     ctx.setdefault(left.start, cc)
-                elif c.country.emit and t.cap(j):
+                elif c.country.emit and self._name_word(t, j):
                     # an unknown name after its prefix word: "tỉnh Sê Pôn, Lào", "tỉnh Riau của In-đô-nê-xi-a"
                     k = j
-                    while k > 0 and j - k < _UNKNOWN_MAX_TOKENS - 1 and self._name_word(t, k - 1) \
+                    while k > 0 and t.width(k, j + 1) < _UNKNOWN_MAX_TOKENS and self._name_word(t, k - 1) \
                             and k not in by_end and (k - 1) not in by_start:
                         k -= 1
                     pk = self._prefix_kind(t, k)
@@ -752,7 +772,7 @@ class LocalityContext:
                     cs = child.start
                 else:  # an unknown name after its prefix word: "huyện Mường Khăm (tỉnh Xiêng Khoảng, Lào)"
                     k = j - 1
-                    while k >= 0 and j - k <= _UNKNOWN_MAX_TOKENS and self._name_word(t, k) \
+                    while k >= 0 and t.width(k, j) <= _UNKNOWN_MAX_TOKENS and self._name_word(t, k) \
                             and k not in by_start and (k + 1) not in by_end:
                         k -= 1
                     if k == j - 1 or norms[k + 1] in self.org_words:
@@ -1006,11 +1026,11 @@ class LocalityContext:
                         return  # "các đồng chí: ...", "các ông: ...": people, not places ("các đơn vị:" are not)
                     if t.norm[i] in self.prefix_words and t.norm[i] not in self.plural_words:
                         break  # a prefix word nearer the colon announces places: "... lãnh đạo các tỉnh: ..."
-            elif t.cap(j):
+            elif t.cap(j) or t.in_word(j):
                 if run is None:
                     run = [j, j + 1]
                 run[0] = j
-                if run[1] - run[0] > _UNKNOWN_MAX_TOKENS:
+                if t.width(run[0], run[1]) > _UNKNOWN_MAX_TOKENS:
                     return  # a long capitalised run: a title or an organisation, not a list
                 last_event = "word"
             else:

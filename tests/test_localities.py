@@ -600,3 +600,13 @@ def test_a_place_in_an_organisation_name_is_no_partner_locality():
             "và Đại học Quốc gia Lào; ký kết thỏa thuận với tỉnh Gifu và thành phố Busan.")
     assert places(text) == [("Gifu", "Gifu", "JP", "prefecture"), ("Busan", "Busan", "KR", "city")]
     assert {c for _, c in countries(text)} == {"JP", "LA"}
+
+
+def test_hyphenated_transliterations_with_lower_case_syllables():
+    # the tokenizer splits "Át-ta-pư" into Át - ta - pư: the lower-case syllables glued by hyphens belong to the name
+    text = ("Kỷ niệm quan hệ hữu nghị với tỉnh Sa-vẳn-na-khệt, tỉnh Chăm-pa-xắc, tỉnh Át-ta-pư (CHDCND Lào); "
+            "hỗ trợ huyện Xay-xết (tỉnh Át-tạ-pư) và tỉnh Phôn-hông, Lào.")
+    assert names_countries(text) == [
+        ("Sa-vẳn-na-khệt", "LA"), ("Chăm-pa-xắc", "LA"), ("Át-ta-pư", "LA"), ("Xay-xết", "LA"), ("Át-tạ-pư", "LA"),
+        ("Phôn-hông", "LA")]
+    assert [p[1] for p in places(text)][2] == "Attapeu"
