@@ -610,3 +610,11 @@ def test_hyphenated_transliterations_with_lower_case_syllables():
         ("Sa-vẳn-na-khệt", "LA"), ("Chăm-pa-xắc", "LA"), ("Át-ta-pư", "LA"), ("Xay-xết", "LA"), ("Át-tạ-pư", "LA"),
         ("Phôn-hông", "LA")]
     assert [p[1] for p in places(text)][2] == "Attapeu"
+
+
+def test_more_chinese_partner_cities():
+    text = ("Trao đổi đoàn với thành phố Hải Khẩu (tỉnh Hải Nam), thành phố Phật Sơn (Quảng Đông), châu Tây Song "
+            "Bản Nạp (Vân Nam) và thành phố Đại Lý (Trung Quốc).")
+    assert [p[1] for p in places(text)] == [
+        "Haikou", "Hainan", "Foshan", "Guangdong", "Xishuangbanna Prefecture", "Yunnan", "Dali"]
+    assert places("Đại Lý phân phối sản phẩm tại Hà Trì và Nam Xương.") == []
