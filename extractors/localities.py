@@ -902,8 +902,8 @@ class LocalityContext:
         # foreign country (two or more of them) is a place of that country: "các thành phố Phòng Thành Cảng,
         # Sùng Tả, Bằng Tường, Đông Hưng"
         for pk, items in plists:
-            if len(items) < 3:
-                continue
+            if len(items) < 3 or any(known and not by_start[s].group.has_gazetteer for s, _, known in items):
+                continue  # (a list naming a Vietnamese-only place mixes both sides: "Quảng Tây, Vân Nam, Hà Nam, Hải Dương")
             ccs = [decided[s] for s, _, known in items if known and s in decided]
             if len(ccs) < 2 or len(set(ccs)) != 1:
                 continue

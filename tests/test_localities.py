@@ -618,3 +618,9 @@ def test_more_chinese_partner_cities():
     assert [p[1] for p in places(text)] == [
         "Haikou", "Hainan", "Foshan", "Guangdong", "Xishuangbanna Prefecture", "Yunnan", "Dali"]
     assert places("Đại Lý phân phối sản phẩm tại Hà Trì và Nam Xương.") == []
+
+
+def test_a_list_with_a_vietnamese_place_gives_no_foreign_reading_to_a_homonym():
+    text = ("Đối với Trung Quốc: hội chợ có sự tham gia của các tỉnh Quảng Tây, Vân Nam, Hà Nam, Hải Dương và "
+            "Ninh Bình.")
+    assert [p[1] for p in places(text)] == ["Guangxi Zhuang Autonomous Region", "Yunnan"]
