@@ -249,6 +249,9 @@ _ORG_WORDS = {
     "văn", "cơ", "học", "chương", "dự", "kế", "quyết", "nghị", "thông", "chỉ", "luật", "hiến",
 }
 _UNKNOWN_MAX_TOKENS = 5
+# countries whose places Vietnamese writes in fixed Sino-Vietnamese readings: a near spelling is another place,
+# often a Vietnamese one ("quận Hải Châu" is not Hải Khẩu), so the spelling-drift key never reads them
+_EXACT_READING_COUNTRIES = frozenset({"CN", "TW", "HK", "MO"})
 # capitalised heads of organisation names: a place right after one is part of the organisation's name
 # ("Trường Đại học Kyoto", "Bệnh viện Đại học Seoul", "Ngân hàng Shinhan"), not a partner locality
 _ORG_HEADS: tuple[tuple[str, ...], ...] = (
@@ -837,8 +840,9 @@ class LocalityContext:
                     key = loose_key(name)
                     if len(key) < 4 or key in dom:
                         continue
-                    rows = [x for x in loose.get(key, []) if x.country in named and (
-                        x.context != "strict" or x.kind in _STRICT_PREFIX_KINDS.get(pk, (pk,)))]
+                    kinds = _PREFIX_READINGS.get(pk, (pk,)) + _STRICT_PREFIX_KINDS.get(pk, ())
+                    rows = [x for x in loose.get(key, []) if x.country in named and x.kind in kinds
+                            and x.country not in _EXACT_READING_COUNTRIES]
                     if rows:
                         drift.append((a, b, _reading(rows, pk)))
 

@@ -624,3 +624,13 @@ def test_a_list_with_a_vietnamese_place_gives_no_foreign_reading_to_a_homonym():
     text = ("Đối với Trung Quốc: hội chợ có sự tham gia của các tỉnh Quảng Tây, Vân Nam, Hà Nam, Hải Dương và "
             "Ninh Bình.")
     assert [p[1] for p in places(text)] == ["Guangxi Zhuang Autonomous Region", "Yunnan"]
+
+
+def test_spelling_drift_needs_a_matching_kind_and_never_reads_a_chinese_name():
+    # "Hải Châu" has the drift key of Hải Khẩu (Haikou): a Vietnamese district of Đà Nẵng, not the Chinese city
+    text = ("Trao đổi đoàn với thành phố Hải Khẩu (Trung Quốc). Giao UBND quận Hải Châu, quận Sơn Trà, "
+            "huyện Hòa Vang phối hợp.")
+    assert places(text) == [("Hải Khẩu", "Haikou", "CN", "city")]
+    # a drifted Lao name still reads after a prefix of its kind
+    assert places("Hợp tác với Lào: củng cố quan hệ với tỉnh Bôlykhămxay.") == [
+        ("Bôlykhămxay", "Bolikhamxay", "LA", "province")]
