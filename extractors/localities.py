@@ -26,6 +26,14 @@ Built as two spaCy components on a blank Vietnamese pipeline (see :mod:`extracto
   Province), unknown names in "tỉnh X (Lào)" context, and border-gate pairs
   "cửa khẩu Nam Giang - X" (and the pairs listed after it: "cặp cửa khẩu phụ A - B, C - D; E - F"; B may
   be a name that is also Vietnamese, "Bắc Luân - Đông Hưng", or A's own name, "Nậm Cắn - Nậm Cắn").
+  A list sharing one prefix word ("các tỉnh Kampốt, Kep và Tà Keo", "các tỉnh Tây Nam Campuchia: ...") gives
+  every item that prefix: a strict name is then kept in a text naming its country, an unknown one is read by its
+  spelling-drift key (a kind the prefix announces, a country the text names, never a Vietnamese place's key nor
+  a Chinese name), and a name that is also Vietnamese takes the country of two or more siblings when the list
+  names no Vietnamese-only place.  An unknown name after its prefix word is kept before ", Country" /
+  "của Country" ("tỉnh Sê Pôn, Lào") and in a list closed by a parenthesised larger place ("huyện A, huyện B
+  (châu Văn Sơn)"); lower-case syllables glued by hyphens belong to a name ("Át-ta-pư").  A place right after
+  an organisation head ("Trường Đại học Kyoto") is part of that organisation's name.
   Results go to ``doc.user_data["localities"]`` as
   ``(start_char, end_char, canonical, country, kind)`` tuples.
 
