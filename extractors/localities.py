@@ -733,6 +733,36 @@ class LocalityContext:
                     else:
                         j += 1
 
+        # pass 2d: names after a prefix word, alone or in a list sharing it ("các tỉnh Kampốt, Kep và Tà Keo").
+        # A known name in such a list takes the list's prefix as its own; an unknown one is read by its
+        # spelling-drift key when that names a place of a country the text names ("Kampốt", "Tà Keo" in a plan
+        # that names Campuchia) and is no Vietnamese place's key.
+        shared_pk: dict[int, str] = {}  # token start of a listed name (known or not) -> the list's prefix kind
+        plists = self._prefixed_lists(t, by_start)
+        drift: list[tuple[int, int, Entry]] = []
+        for pk, items in plists:
+            for s, e, known in items:
+                shared_pk.setdefault(s, pk)
+        if plists and named:
+            loose, dom = loose_index(), loose_domestic()
+            for pk, items in plists:
+                for s, e, known in items:
+                    if known:
+                        continue
+                    name = doc[s:e].text.rstrip()  # (doc.text would rebuild the whole text)
+                    while name and not name[-1].isalpha():  # "Seoul.[^5]": a token glued to a marker
+                        name = name[:-1]
+                    a = doc[s].idx
+                    b = a + len(name)
+                    key = loose_key(name)
+                    if len(key) < 4 or key in dom:
+                        continue
+                    kinds = _PREFIX_READINGS.get(pk, (pk,)) + _STRICT_PREFIX_KINDS.get(pk, ())
+                    rows = [x for x in loose.get(key, []) if x.country in named and x.kind in kinds
+                            and x.country not in _EXACT_READING_COUNTRIES]
+                    if rows:
+                        drift.append((a, b, _reading(rows, pk)))
+
         # pass 2c: a known foreign place right after a smaller place gives it its country, as a country name
         # does: "thành phố Đông Hưng (Quảng Tây)", "huyện Hà Khẩu, châu Hồng Hà, tỉnh Vân Nam", "huyện Viêng
         # Xay (tỉnh Hủa Phăn)". Read right to left, so a place that got its country this way passes it on.
@@ -759,16 +789,19 @@ class LocalityContext:
             if j < 1:
                 continue
             paren = orth[j] == self.o_open
-            if not paren and norms[j] != self.n_comma:
+            # "của" / "thuộc" link like a comma: "huyện Mường Khăm thuộc tỉnh Xiêng Khoảng"
+            of = norms[j] in self.of_words and norms[j] != self.n_comma
+            if not paren and not of and norms[j] != self.n_comma:
                 continue
-            # in parentheses the place may close a list of smaller places: "huyện Hà Khẩu, huyện Kim Bình, huyện
-            # Mã Quan (châu Hồng Hà)" (each item read as the one before the parenthesis)
-            for _ in range(12 if paren else 1):
+            # in parentheses, or before "của"/"thuộc", the place may close a list of smaller places: "huyện Hà Khẩu,
+            # huyện Kim Bình, huyện Mã Quan (châu Hồng Hà)", "các quận Gangnam, Seocho của thủ đô Seoul" (each item
+            # read as the one before the parenthesis; an item without its own prefix takes its list's)
+            for _ in range(12 if paren or of else 1):
                 child = by_end.get(j)
                 if child is not None:
                     if child.country is not None or not child.group.has_gazetteer or not t.cap(child.start):
                         break
-                    ck = self._prefix_kind(t, child.start)
+                    ck = self._prefix_kind(t, child.start) or shared_pk.get(child.start)
                     if ck is not None:
                         clevel = _LEVEL.get(ck)
                     elif paren:
@@ -788,7 +821,7 @@ class LocalityContext:
                         k -= 1
                     if k == j - 1 or norms[k + 1] in self.org_words:
                         break
-                    ck = self._prefix_kind(t, k + 1)
+                    ck = self._prefix_kind(t, k + 1) or shared_pk.get(k + 1)
                     if ck is None or ck not in _LEVEL or _LEVEL[ck] <= plevel:
                         break
                     unknown.append((k + 1, j, pcc, ck))
@@ -825,34 +858,6 @@ class LocalityContext:
             """(start_char, end_char) of doc[s:e]."""
             last = doc[e - 1]
             return doc[s].idx, last.idx + len(last)
-
-        # pass 2d: names after a prefix word, alone or in a list sharing it ("các tỉnh Kampốt, Kep và Tà Keo").
-        # A known name in such a list takes the list's prefix as its own; an unknown one is read by its
-        # spelling-drift key when that names a place of a country the text names ("Kampốt", "Tà Keo" in a plan
-        # that names Campuchia) and is no Vietnamese place's key.
-        shared_pk: dict[int, str] = {}
-        plists = self._prefixed_lists(t, by_start) if named else []
-        drift: list[tuple[int, int, Entry]] = []
-        if plists:
-            loose, dom = loose_index(), loose_domestic()
-            for pk, items in plists:
-                for s, e, known in items:
-                    if known:
-                        shared_pk.setdefault(s, pk)
-                        continue
-                    name = doc[s:e].text.rstrip()  # (doc.text would rebuild the whole text)
-                    while name and not name[-1].isalpha():  # "Seoul.[^5]": a token glued to a marker
-                        name = name[:-1]
-                    a = doc[s].idx
-                    b = a + len(name)
-                    key = loose_key(name)
-                    if len(key) < 4 or key in dom:
-                        continue
-                    kinds = _PREFIX_READINGS.get(pk, (pk,)) + _STRICT_PREFIX_KINDS.get(pk, ())
-                    rows = [x for x in loose.get(key, []) if x.country in named and x.kind in kinds
-                            and x.country not in _EXACT_READING_COUNTRIES]
-                    if rows:
-                        drift.append((a, b, _reading(rows, pk)))
 
         # pass 3: decide places ------------------------------------------
         out: list[tuple[int, int, str, str, str]] = []

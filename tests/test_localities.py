@@ -634,3 +634,13 @@ def test_spelling_drift_needs_a_matching_kind_and_never_reads_a_chinese_name():
     # a drifted Lao name still reads after a prefix of its kind
     assert places("Hợp tác với Lào: củng cố quan hệ với tỉnh Bôlykhămxay.") == [
         ("Bôlykhămxay", "Bolikhamxay", "LA", "province")]
+
+
+def test_cua_and_thuoc_link_smaller_places_to_a_known_parent():
+    assert names_countries("Hợp tác với các quận Gangnam, Seocho của thủ đô Seoul.") == [
+        ("Gangnam", "KR"), ("Seocho", "KR"), ("Seoul", "KR")]
+    assert names_countries("Hỗ trợ huyện Mường Khăm thuộc tỉnh Xiêng Khoảng xây dựng trường học.") == [
+        ("Mường Khăm", "LA"), ("Xiêng Khoảng", "LA")]
+    # a Vietnamese district of a Vietnamese province, or an organisation, is no foreign place
+    assert names_countries("Đoàn của huyện Kỳ Sơn thuộc tỉnh Nghệ An sang thăm tỉnh Xiêng Khoảng; "
+                           "Trường Đại học Quốc gia của thủ đô Seoul.") == [("Xiêng Khoảng", "LA"), ("Seoul", "KR")]
