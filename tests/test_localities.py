@@ -644,3 +644,8 @@ def test_cua_and_thuoc_link_smaller_places_to_a_known_parent():
     # a Vietnamese district of a Vietnamese province, or an organisation, is no foreign place
     assert names_countries("Đoàn của huyện Kỳ Sơn thuộc tỉnh Nghệ An sang thăm tỉnh Xiêng Khoảng; "
                            "Trường Đại học Quốc gia của thủ đô Seoul.") == [("Xiêng Khoảng", "LA"), ("Seoul", "KR")]
+
+
+def test_more_country_spellings():
+    text = "Hợp tác với Vương quốc Ả Rập Xê-út, Ti-mo Lét-xtê và Cộng hòa Cu-ba."
+    assert countries(text) == [("Vương quốc Ả Rập Xê-út", "SA"), ("Ti-mo Lét-xtê", "TL"), ("Cộng hòa Cu-ba", "CU")]
