@@ -26,6 +26,14 @@ Built as two spaCy components on a blank Vietnamese pipeline (see :mod:`extracto
   Province), unknown names in "tỉnh X (Lào)" context, and border-gate pairs
   "cửa khẩu Nam Giang - X" (and the pairs listed after it: "cặp cửa khẩu phụ A - B, C - D; E - F"; B may
   be a name that is also Vietnamese, "Bắc Luân - Đông Hưng", or A's own name, "Nậm Cắn - Nậm Cắn").
+  A list sharing one prefix word ("các tỉnh Kampốt, Kep và Tà Keo", "các tỉnh Tây Nam Campuchia: ...") gives
+  every item that prefix: a strict name is then kept in a text naming its country, an unknown one is read by its
+  spelling-drift key (a kind the prefix announces, a country the text names, never a Vietnamese place's key nor
+  a Chinese name), and a name that is also Vietnamese takes the country of two or more siblings when the list
+  names no Vietnamese-only place.  An unknown name after its prefix word is kept before ", Country" /
+  "của Country" ("tỉnh Sê Pôn, Lào") and in a list closed by a parenthesised larger place ("huyện A, huyện B
+  (châu Văn Sơn)"); lower-case syllables glued by hyphens belong to a name ("Át-ta-pư").  A place right after
+  an organisation head ("Trường Đại học Kyoto") is part of that organisation's name.
   Results go to ``doc.user_data["localities"]`` as
   ``(start_char, end_char, canonical, country, kind)`` tuples.
 
@@ -145,6 +153,14 @@ def loose_key(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def loose_domestic() -> frozenset[str]:
+    """loose_key of every Vietnamese place / veto word: an unknown name with one of these keys is never read as
+    a foreign place by its spelling-drift key."""
+    data = load_data()
+    return frozenset(loose_key(surface) for surface, i in data.surfaces if data.entries[i].source == "D")
+
+
+@lru_cache(maxsize=1)
 def loose_index() -> dict[str, list[Entry]]:
     """loose_key -> gazetteer entries (used only for names already in a foreign context)."""
     data = load_data()
@@ -198,7 +214,9 @@ _PREFIX_KIND: dict[tuple[str, ...], str] = {
     ("nước",): "country",
 }
 # kinds a prefix announces for a strict name (default: its own kind): Japan's prefectures are "tỉnh" too
-_STRICT_PREFIX_KINDS: dict[str, tuple[str, ...]] = {"province": ("province", "prefecture")}
+# and a Chinese county (huyện) is a "huyện" like a district
+_STRICT_PREFIX_KINDS: dict[str, tuple[str, ...]] = {"province": ("province", "prefecture"),
+                                                    "district": ("district", "county")}
 # the reading a prefix picks when a name has several, in order of preference (default: its own kind, then the
 # gazetteer's first): a first-level division for "tỉnh"/"tỉnh bang"/"bang" ("các tỉnh bang Washington (Hoa Kỳ)"
 # is the state, not the capital), a city or capital for "thành phố"/"thủ đô"
@@ -207,6 +225,7 @@ _PREFIX_READINGS: dict[str, tuple[str, ...]] = {
     "state": ("state", "province"),
     "city": ("city", "capital"),
     "capital": ("capital", "city"),
+    "district": ("district", "county"),
 }
 
 
@@ -238,6 +257,15 @@ _ORG_WORDS = {
     "văn", "cơ", "học", "chương", "dự", "kế", "quyết", "nghị", "thông", "chỉ", "luật", "hiến",
 }
 _UNKNOWN_MAX_TOKENS = 5
+# countries whose places Vietnamese writes in fixed Sino-Vietnamese readings: a near spelling is another place,
+# often a Vietnamese one ("quận Hải Châu" is not Hải Khẩu), so the spelling-drift key never reads them
+_EXACT_READING_COUNTRIES = frozenset({"CN", "TW", "HK", "MO"})
+# capitalised heads of organisation names: a place right after one is part of the organisation's name
+# ("Trường Đại học Kyoto", "Bệnh viện Đại học Seoul", "Ngân hàng Shinhan"), not a partner locality
+_ORG_HEADS: tuple[tuple[str, ...], ...] = (
+    ("đại", "học"), ("học", "viện"), ("bệnh", "viện"), ("tập", "đoàn"), ("ngân", "hàng"), ("công", "ty"),
+    ("viện",), ("trường",),
+)
 # prefix words that also end names: a capitalised "Châu" after a capitalised word is part of the name ("Liễu Châu",
 # "Long Châu"), the lower-case "châu" announces a prefecture ("châu Hồng Hà")
 _NAME_END_WORDS = {"châu", "thành", "khẩu"}
@@ -392,7 +420,7 @@ class _Toks:
     """Token facts the rules read, on NORM / ORTH ids (no Token objects): ``norm[i]`` and
     ``orth[i]`` are ids, compared with the ids of the rule words; per-ORTH facts are cached."""
 
-    __slots__ = ("norm", "orth", "n", "_cap", "_upper", "_vocab")
+    __slots__ = ("norm", "orth", "n", "_cap", "_upper", "_vocab", "_doc", "_dash")
 
     def __init__(self, doc: Doc, norms: list[int], cap: dict[int, bool], upper: dict[int, bool]) -> None:
         self.norm = norms
@@ -401,6 +429,8 @@ class _Toks:
         self._cap = cap
         self._upper = upper
         self._vocab = doc.vocab
+        self._doc = doc
+        self._dash = doc.vocab.strings.add("-")
 
     def cap(self, i: int) -> bool:
         """``_is_cap(doc[i])``: starts with an upper-case letter."""
@@ -409,6 +439,24 @@ class _Toks:
         if v is None:
             v = self._cap[h] = _is_cap_text(self._vocab.strings[h])
         return v
+
+    def in_word(self, i: int) -> bool:
+        """Token ``i`` continues a hyphenated name begun by a capitalised syllable, with no space: the "-",
+        "ta", "-", "pư" of "Át-ta-pư" (the tokenizer splits hyphens; transliterations write syllables so)."""
+        doc = self._doc
+        k = i
+        while k > 0 and i - k < 12:
+            a, b = doc[k - 1], doc[k]
+            if a.idx + len(a) != b.idx:
+                break  # a space before token k: k starts the word
+            if self.orth[k] != self._dash and not b.text.isalpha():
+                return False
+            k -= 1
+        return k < i and self.cap(k) and k + 1 < self.n and self.orth[k + 1] == self._dash
+
+    def width(self, a: int, b: int) -> int:
+        """Number of syllables in tokens [a, b): the tokens that are not hyphens."""
+        return sum(1 for x in self.orth[a:b] if x != self._dash)
 
     def is_upper(self, i: int) -> bool:
         """``doc[i].is_upper`` (a lexeme flag)."""
@@ -445,6 +493,9 @@ class LocalityContext:
         self.person_heads = idset(_PERSON_HEADS)
         self.plural_words = idset(_PLURAL_WORDS)
         self.n_comma, self.n_semicolon, self.n_don = ids(","), ids(";"), ids("đơn")
+        self.org_heads = frozenset(tuple(ids(w) for w in h) for h in _ORG_HEADS)
+        # the last word of each prefix but "." ("TP."), which ends every sentence
+        self.prefix_last = idset(k[-1] for k in _PREFIX_KIND if k[-1] != ".")
         self._cap: dict[int, bool] = {}
         self._upper: dict[int, bool] = {}
 
@@ -470,12 +521,76 @@ class LocalityContext:
         """Token ``j`` is a word of a capitalised name read backwards: capitalised and no prefix word, or a
         title-case name-final word ("Châu") after a capitalised word that is no prefix word ("Liễu Châu")."""
         if not t.cap(j):
-            return False
+            return t.in_word(j)  # "Át-ta-pư"
         norm = t.norm[j]
         if norm not in self.prefix_words:
             return True
         return (norm in self.name_end_words and not t.is_upper(j) and j > 0 and t.cap(j - 1)
                 and t.norm[j - 1] not in self.prefix_words)
+
+    def _name_run(self, t: _Toks, j: int, by_start: dict[int, "_Cand"]) -> int:
+        """End of the unknown capitalised name starting at token ``j`` (``j`` if none): at most
+        _UNKNOWN_MAX_TOKENS name words, no known name inside, not an organisation, not followed by another
+        capitalised word (a longer name)."""
+        if j >= t.n or t.norm[j] in self.org_words:
+            return j
+        k = j
+        while k < t.n and t.width(j, k) < _UNKNOWN_MAX_TOKENS and k not in by_start and self._name_word(t, k):
+            k += 1
+        if k < t.n and k not in by_start and t.cap(k) and t.norm[k] not in self.prefix_words:
+            return j  # a longer capitalised run: a title or an organisation
+        return k
+
+    def _prefixed_lists(self, t: _Toks, by_start: dict[int, "_Cand"]) -> list[tuple[str, list[tuple[int, int, bool]]]]:
+        """Names after a prefix word, alone or in a list that shares it: "các tỉnh Kampốt, Kep và Tà Keo",
+        "các thành phố Phòng Thành Cảng, Sùng Tả, Bằng Tường". Returns (announced kind, [(start, end, known)])
+        per prefix; a country name, a colon or any other word ends the list."""
+        norms = t.norm
+        n = t.n
+        out: list[tuple[str, list[tuple[int, int, bool]]]] = []
+        last = self.prefix_last
+        for i in [i for i, x in enumerate(norms[:-1]) if x in last]:
+            if not t.cap(i + 1) or (t.cap(i) and i > 0 and t.cap(i - 1)):
+                continue  # a capitalised prefix word after a capitalised word is part of a name ("Luông Pha Bang")
+            first = by_start.get(i + 1)
+            if first is not None and not first.group.has_gazetteer and first.country is None:
+                continue  # a Vietnamese place ("tỉnh Hà Tĩnh, ..."): no foreign list
+            pk = self._prefix_kind(t, i + 1)
+            if pk is None or pk in ("country", "border gate"):
+                continue
+            items: list[tuple[int, int, bool]] = []
+            j = i + 1
+            # "các tỉnh Tây Nam Campuchia: Takeo, Kampot, Kep", "các tỉnh Bắc Lào: ...": a region or a country
+            # (after up to 3 capitalised words), then a colon, opens the list
+            for h in range(j, min(n, j + 4)):
+                head = by_start.get(h)
+                if head is not None and head.end + 1 < n and t.orth[head.end] == self.o_colon \
+                        and t.cap(head.end + 1) and (head.country is not None
+                                                     or any(x.kind == "region" for x in head.group.gazetteer)):
+                    j = head.end + 1
+                    break
+                if not t.cap(h) or head is not None:
+                    break
+            while j < n and len(items) < 12:
+                c = by_start.get(j)
+                if c is not None:
+                    if c.country is not None or not (c.group.has_gazetteer or c.group.has_domestic):
+                        break  # a country (or country word) ends the list
+                    k = c.end
+                    items.append((j, k, True))
+                else:
+                    k = self._name_run(t, j, by_start)
+                    if k == j:
+                        break
+                    items.append((j, k, False))
+                if k + 1 < n and norms[k] in self.list_seps and t.cap(k + 1) \
+                        and norms[k + 1] not in self.prefix_words:
+                    j = k + 1
+                else:
+                    break
+            if items:
+                out.append((pk, items))
+        return out
 
     def _own_country(self, c: "_Cand") -> Optional[str]:
         """The country of a place that needs no context: gazetteer readings only, none strict, one country."""
@@ -598,6 +713,16 @@ class LocalityContext:
                 left = by_end.get(j + 1)
                 if left is not None:
                     ctx.setdefault(left.start, cc)
+                elif c.country.emit and self._name_word(t, j):
+                    # an unknown name after its prefix word: "tỉnh Sê Pôn, Lào", "tỉnh Riau của In-đô-nê-xi-a"
+                    k = j
+                    while k > 0 and t.width(k, j + 1) < _UNKNOWN_MAX_TOKENS and self._name_word(t, k - 1) \
+                            and k not in by_end and (k - 1) not in by_start:
+                        k -= 1
+                    pk = self._prefix_kind(t, k)
+                    if pk is not None and pk in _LEVEL and norms[k] not in self.org_words \
+                            and self._name_run(t, k, by_start) == j + 1:
+                        unknown.append((k, j + 1, cc, pk))
             # "Country (A, B)" : items in parentheses after a country
             if e < n and orth[e] == self.o_open:
                 j = e + 1
@@ -608,6 +733,36 @@ class LocalityContext:
                     else:
                         j += 1
 
+        # pass 2d: names after a prefix word, alone or in a list sharing it ("các tỉnh Kampốt, Kep và Tà Keo").
+        # A known name in such a list takes the list's prefix as its own; an unknown one is read by its
+        # spelling-drift key when that names a place of a country the text names ("Kampốt", "Tà Keo" in a plan
+        # that names Campuchia) and is no Vietnamese place's key.
+        shared_pk: dict[int, str] = {}  # token start of a listed name (known or not) -> the list's prefix kind
+        plists = self._prefixed_lists(t, by_start)
+        drift: list[tuple[int, int, Entry]] = []
+        for pk, items in plists:
+            for s, e, known in items:
+                shared_pk.setdefault(s, pk)
+        if plists and named:
+            loose, dom = loose_index(), loose_domestic()
+            for pk, items in plists:
+                for s, e, known in items:
+                    if known:
+                        continue
+                    name = doc[s:e].text.rstrip()  # (doc.text would rebuild the whole text)
+                    while name and not name[-1].isalpha():  # "Seoul.[^5]": a token glued to a marker
+                        name = name[:-1]
+                    a = doc[s].idx
+                    b = a + len(name)
+                    key = loose_key(name)
+                    if len(key) < 4 or key in dom:
+                        continue
+                    kinds = _PREFIX_READINGS.get(pk, (pk,)) + _STRICT_PREFIX_KINDS.get(pk, ())
+                    rows = [x for x in loose.get(key, []) if x.country in named and x.kind in kinds
+                            and x.country not in _EXACT_READING_COUNTRIES]
+                    if rows:
+                        drift.append((a, b, _reading(rows, pk)))
+
         # pass 2c: a known foreign place right after a smaller place gives it its country, as a country name
         # does: "thành phố Đông Hưng (Quảng Tây)", "huyện Hà Khẩu, châu Hồng Hà, tỉnh Vân Nam", "huyện Viêng
         # Xay (tỉnh Hủa Phăn)". Read right to left, so a place that got its country this way passes it on.
@@ -617,6 +772,13 @@ class LocalityContext:
             if p.country is not None or not p.group.has_gazetteer or not t.cap(p.start):
                 continue
             pcc = ctx.get(p.start) or self._own_country(p)
+            if pcc is None and not p.group.has_domestic:
+                # a strict name whose prefix announces its kind, in a text that names its country (kept by pass 3
+                # as well): "huyện Mã Quan (châu Văn Sơn)" in a plan that names Trung Quốc
+                ppk = self._prefix_kind(t, p.start)
+                pccs = {x.country for x in p.group.gazetteer if x.country in named and ppk is not None
+                        and x.kind in _STRICT_PREFIX_KINDS.get(ppk, (ppk,))}
+                pcc = next(iter(pccs)) if len(pccs) == 1 else None
             if pcc is None:
                 continue
             plevels = [_LEVEL[x.kind] for x in p.group.gazetteer if x.country == pcc and x.kind in _LEVEL]
@@ -627,32 +789,46 @@ class LocalityContext:
             if j < 1:
                 continue
             paren = orth[j] == self.o_open
-            if not paren and norms[j] != self.n_comma:
+            # "của" / "thuộc" link like a comma: "huyện Mường Khăm thuộc tỉnh Xiêng Khoảng"
+            of = norms[j] in self.of_words and norms[j] != self.n_comma
+            if not paren and not of and norms[j] != self.n_comma:
                 continue
-            child = by_end.get(j)
-            if child is not None:
-                if child.country is not None or not child.group.has_gazetteer or not t.cap(child.start):
-                    continue
-                ck = self._prefix_kind(t, child.start)
-                if ck is not None:
-                    clevel = _LEVEL.get(ck)
-                elif paren:
-                    clevels = [_LEVEL[x.kind] for x in child.group.gazetteer if x.country == pcc and x.kind in _LEVEL]
-                    clevel = min(clevels) if clevels else None
-                else:
-                    clevel = None
-                if clevel is not None and clevel > plevel:
+            # in parentheses, or before "của"/"thuộc", the place may close a list of smaller places: "huyện Hà Khẩu,
+            # huyện Kim Bình, huyện Mã Quan (châu Hồng Hà)", "các quận Gangnam, Seocho của thủ đô Seoul" (each item
+            # read as the one before the parenthesis; an item without its own prefix takes its list's)
+            for _ in range(12 if paren or of else 1):
+                child = by_end.get(j)
+                if child is not None:
+                    if child.country is not None or not child.group.has_gazetteer or not t.cap(child.start):
+                        break
+                    ck = self._prefix_kind(t, child.start) or shared_pk.get(child.start)
+                    if ck is not None:
+                        clevel = _LEVEL.get(ck)
+                    elif paren:
+                        clevels = [_LEVEL[x.kind] for x in child.group.gazetteer
+                                   if x.country == pcc and x.kind in _LEVEL]
+                        clevel = min(clevels) if clevels else None
+                    else:
+                        clevel = None
+                    if clevel is None or clevel <= plevel:
+                        break
                     ctx.setdefault(child.start, pcc)
-            else:  # an unknown name after its prefix word: "huyện Mường Khăm (tỉnh Xiêng Khoảng, Lào)"
-                k = j - 1
-                while k >= 0 and j - k <= _UNKNOWN_MAX_TOKENS and self._name_word(t, k) \
-                        and k not in by_start and (k + 1) not in by_end:
-                    k -= 1
-                if k == j - 1 or norms[k + 1] in self.org_words:
-                    continue
-                ck = self._prefix_kind(t, k + 1)
-                if ck is not None and ck in _LEVEL and _LEVEL[ck] > plevel:
+                    cs = child.start
+                else:  # an unknown name after its prefix word: "huyện Mường Khăm (tỉnh Xiêng Khoảng, Lào)"
+                    k = j - 1
+                    while k >= 0 and t.width(k, j) <= _UNKNOWN_MAX_TOKENS and self._name_word(t, k) \
+                            and k not in by_start and (k + 1) not in by_end:
+                        k -= 1
+                    if k == j - 1 or norms[k + 1] in self.org_words:
+                        break
+                    ck = self._prefix_kind(t, k + 1) or shared_pk.get(k + 1)
+                    if ck is None or ck not in _LEVEL or _LEVEL[ck] <= plevel:
+                        break
                     unknown.append((k + 1, j, pcc, ck))
+                    cs = k + 1
+                j = cs - self._prefix_at(t, cs)[1] - 1  # the separator before the item and its prefix, if any
+                if j < 1 or norms[j] not in self.list_seps:
+                    break
 
         # pass 2b: border-gate pairs "cửa khẩu A - B" with A a Vietnamese gate/district
         # and the pairs listed after it: "cặp cửa khẩu phụ A - B, C - D và E - F"
@@ -685,6 +861,7 @@ class LocalityContext:
 
         # pass 3: decide places ------------------------------------------
         out: list[tuple[int, int, str, str, str]] = []
+        decided: dict[int, str] = {}  # token start of a place kept -> its country
         for c in cands:
             s, e = c.start, c.end
             if c.country is not None:
@@ -717,7 +894,8 @@ class LocalityContext:
             confirmed = context_cc is not None and rows[0].country == context_cc
             if not confirmed and has_domestic:
                 continue
-            pk = self._prefix_kind(t, s)  # the kind a prefix word announces ("tỉnh", "thành phố"), if any
+            # the kind a prefix word announces ("tỉnh", "thành phố"), if any, or the prefix its list shares
+            pk = self._prefix_kind(t, s) or shared_pk.get(s)
             if not confirmed:
                 loose_rows = tuple(x for x in rows if x.context != "strict")
                 if not loose_rows:
@@ -731,8 +909,32 @@ class LocalityContext:
                     continue
                 if self._in_person_name(t, s, e, by_start):
                     continue
+            if pk is None and self._after_org_head(t, s):
+                continue
             row = _reading(rows, pk)
             out.append((*chars(s, e), row.canonical, row.country, row.kind))
+            decided[s] = row.country
+
+        # a name that is also Vietnamese (or strict) in a prefixed list whose other places all belong to one
+        # foreign country (two or more of them) is a place of that country: "các thành phố Phòng Thành Cảng,
+        # Sùng Tả, Bằng Tường, Đông Hưng"
+        for pk, items in plists:
+            if len(items) < 3 or any(known and not by_start[s].group.has_gazetteer for s, _, known in items):
+                continue  # (a list naming a Vietnamese-only place mixes both sides: "Quảng Tây, Vân Nam, Hà Nam, Hải Dương")
+            ccs = [decided[s] for s, _, known in items if known and s in decided]
+            if len(ccs) < 2 or len(set(ccs)) != 1:
+                continue
+            cc = ccs[0]
+            for s, e, known in items:
+                if not known or s in decided:
+                    continue
+                rows = tuple(x for x in by_start[s].group.gazetteer if x.country == cc)
+                if rows:
+                    row = _reading(rows, pk)
+                    out.append((*chars(s, e), row.canonical, row.country, row.kind))
+                    decided[s] = cc
+        for a, b, row in drift:
+            out.append((a, b, row.canonical, row.country, row.kind))
 
         # pass 4: unknown name on the foreign side of a border-gate pair
         for j, cc in pairs.items():
@@ -784,6 +986,14 @@ class LocalityContext:
             return True
         return False
 
+    def _after_org_head(self, t: _Toks, s: int) -> bool:
+        """Token ``s`` follows a capitalised organisation head ("Trường Đại học Kyoto", "Ngân hàng Shinhan")."""
+        for h in self.org_heads:
+            k = s - len(h)
+            if k >= 0 and tuple(t.norm[k:s]) == h and t.cap(k):
+                return True
+        return False
+
     def _scan_back(self, t: _Toks, j: int, cc: str, by_end: dict[int, _Cand],
                    ctx: dict[int, str], unknown: list) -> None:
         """Walk back from token ``j`` over a list ending before "(Country)" —
@@ -833,11 +1043,11 @@ class LocalityContext:
                         return  # "các đồng chí: ...", "các ông: ...": people, not places ("các đơn vị:" are not)
                     if t.norm[i] in self.prefix_words and t.norm[i] not in self.plural_words:
                         break  # a prefix word nearer the colon announces places: "... lãnh đạo các tỉnh: ..."
-            elif t.cap(j):
+            elif t.cap(j) or t.in_word(j):
                 if run is None:
                     run = [j, j + 1]
                 run[0] = j
-                if run[1] - run[0] > _UNKNOWN_MAX_TOKENS:
+                if t.width(run[0], run[1]) > _UNKNOWN_MAX_TOKENS:
                     return  # a long capitalised run: a title or an organisation, not a list
                 last_event = "word"
             else:

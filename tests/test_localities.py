@@ -511,3 +511,141 @@ def test_a_list_of_people_gives_no_places():
     assert places("Tiếp Ngài: Somsak (Thái Lan); các vị khách: Somsak, Boonchai (Thái Lan).") == []
     assert places("Các đơn vị: Mường Xay, Mường Khăm (Lào).") == [
         ("Mường Xay", "Mường Xay", "LA", "province"), ("Mường Khăm", "Mường Khăm", "LA", "province")]
+
+
+# ---------------------------------------------------------------------------
+# lists sharing a prefix, unknown names beside a country, lists closed by a parent place
+
+
+def names_countries(text: str) -> list[tuple[str, str]]:
+    return [(l.name, l.country) for l in extract_localities(text) if l.kind != "country"]
+
+
+def test_list_shares_its_prefix_word():
+    # "các tỉnh A, B và C": B and C take "tỉnh" too, so a strict name (Kep) is kept in a plan that names its
+    # country, and a spelling drift (Kampốt, Tà Keo) is read by its loose key
+    text = ("1. Hợp tác với các tỉnh giáp biên của Vương quốc Campuchia\n"
+            "a) Tiếp tục thực hiện Biên bản ghi nhớ với các tỉnh Kampốt, Kep và Tà Keo; tổ chức Hội nghị giao ban.")
+    assert places(text) == [
+        ("Kampốt", "Kampot", "KH", "province"),
+        ("Kep", "Kep", "KH", "province"),
+        ("Tà Keo", "Takéo", "KH", "province"),
+    ]
+
+
+def test_colon_list_after_a_region_of_a_country():
+    text = "Trao đổi đoàn với các tỉnh Tây Nam Campuchia: Takeo, Kampot, Kep, Koh Kong; tặng quà gia đình chính sách."
+    assert [p[1] for p in places(text)] == ["Takéo", "Kampot", "Kep", "Koh Kong"]
+
+
+def test_domestic_homonym_in_a_list_of_one_foreign_country():
+    # Đông Hưng is also a Vietnamese district: in a list of three Chinese cities it is the Chinese city
+    text = ("Đối với Trung Quốc: tăng cường giao lưu với các thành phố Phòng Thành Cảng, Sùng Tả, Bằng Tường, "
+            "Đông Hưng; tổ chức hội đàm với thành phố Nam Ninh.")
+    assert ("Đông Hưng", "Dongxing", "CN", "city") in places(text)
+    # a list of Vietnamese districts stays Vietnamese
+    assert places("Đối với Trung Quốc: phối hợp với các huyện Đông Hưng, Tiền Hải, Kiến Xương.") == []
+
+
+def test_unknown_name_with_its_prefix_before_a_country():
+    text = "Ký kết thỏa thuận với tỉnh Sê Pôn, Lào và làm việc với tỉnh Riau Islands của In-đô-nê-xi-a về cảng biển."
+    assert names_countries(text) == [("Sê Pôn", "LA"), ("Riau Islands", "ID")]
+    # no prefix word, an organisation or Vietnam: nothing
+    assert places("Làm việc với Sở Ngoại vụ, Lào; thành phố Hồ Chí Minh, Việt Nam; huyện Krông Pa, Việt Nam.") == []
+
+
+def test_parenthesised_place_closes_a_list_of_smaller_places():
+    text = ("Hợp tác với các địa phương của Trung Quốc: trao đổi đoàn với huyện Tây Trù, huyện Mã Quan "
+            "(châu Văn Sơn) và huyện Hà Khẩu.")
+    assert names_countries(text) == [("Tây Trù", "CN"), ("Mã Quan", "CN"), ("Văn Sơn", "CN"), ("Hà Khẩu", "CN")]
+
+
+def test_huyen_announces_a_chinese_county():
+    # a strict county after "huyện" in a plan that names Trung Quốc
+    text = "Tăng cường hợp tác với Trung Quốc; trao đổi đoàn với huyện Hà Khẩu về quản lý biên giới."
+    assert places(text) == [("Hà Khẩu", "Hekou", "CN", "county")]
+    assert places("Đoàn công tác đến phường Hà Khẩu, thành phố Hạ Long; làm việc với Trung Quốc.") == []
+
+
+def test_drift_rule_ignores_vietnamese_places():
+    text = ("Hợp tác với tỉnh Hủa Phăn (Lào). Đoàn công tác của tỉnh Nghệ An gồm lãnh đạo các huyện Kỳ Sơn, "
+            "Con Cuông và Tương Dương; thị xã Cửa Lò, thành phố Vinh.")
+    assert places(text) == [("Hủa Phăn", "Houaphanh", "LA", "province")]
+
+
+def test_chinese_border_counties_and_gates():
+    text = ("Nâng cấp cặp cửa khẩu Hoành Mô - Động Trung, Bắc Phong Sinh - Lý Hỏa; Tà Lùng - Thủy Khẩu. "
+            "Trao đổi đoàn với huyện Mã Lật Pha (châu Văn Sơn, tỉnh Vân Nam) và Châu tự trị dân tộc Cáp Nhì, "
+            "Di Hồng Hà.")
+    assert [p[1] for p in places(text)] == [
+        "Dongzhong border gate", "Lihuo border gate", "Thủy Khẩu border gate", "Malipo County",
+        "Wenshan Prefecture", "Yunnan", "Honghe Prefecture"]
+
+
+def test_oudomxay_o_spelling_and_indonesian_provinces():
+    text = ("Củng cố quan hệ hữu nghị với tỉnh Ô-đôm-xay (Lào); hợp tác với tỉnh Đông Java, tỉnh Trung Java "
+            "và tỉnh Quần đảo Riau của In-đô-nê-xi-a.")
+    assert [p[1:3] for p in places(text)] == [
+        ("Oudomxay", "LA"), ("East Java", "ID"), ("Central Java", "ID"), ("Riau Islands", "ID")]
+
+
+def test_thanh_pho_sihanoukville_is_the_city():
+    text = "Phối hợp với thành phố Sihanoukville (Campuchia) và tỉnh Xi-ha-núc-vin (Campuchia) phát triển du lịch biển."
+    assert places(text) == [("Sihanoukville", "Sihanoukville", "KH", "city"),
+                            ("Xi-ha-núc-vin", "Preah Sihanouk", "KH", "province")]
+
+
+def test_a_place_in_an_organisation_name_is_no_partner_locality():
+    text = ("Hợp tác đào tạo với Trường Đại học Kyoto (Nhật Bản), Bệnh viện Đại học Seoul, Ngân hàng Shinhan "
+            "và Đại học Quốc gia Lào; ký kết thỏa thuận với tỉnh Gifu và thành phố Busan.")
+    assert places(text) == [("Gifu", "Gifu", "JP", "prefecture"), ("Busan", "Busan", "KR", "city")]
+    assert {c for _, c in countries(text)} == {"JP", "LA"}
+
+
+def test_hyphenated_transliterations_with_lower_case_syllables():
+    # the tokenizer splits "Át-ta-pư" into Át - ta - pư: the lower-case syllables glued by hyphens belong to the name
+    text = ("Kỷ niệm quan hệ hữu nghị với tỉnh Sa-vẳn-na-khệt, tỉnh Chăm-pa-xắc, tỉnh Át-ta-pư (CHDCND Lào); "
+            "hỗ trợ huyện Xay-xết (tỉnh Át-tạ-pư) và tỉnh Phôn-hông, Lào.")
+    assert names_countries(text) == [
+        ("Sa-vẳn-na-khệt", "LA"), ("Chăm-pa-xắc", "LA"), ("Át-ta-pư", "LA"), ("Xay-xết", "LA"), ("Át-tạ-pư", "LA"),
+        ("Phôn-hông", "LA")]
+    assert [p[1] for p in places(text)][2] == "Attapeu"
+
+
+def test_more_chinese_partner_cities():
+    text = ("Trao đổi đoàn với thành phố Hải Khẩu (tỉnh Hải Nam), thành phố Phật Sơn (Quảng Đông), châu Tây Song "
+            "Bản Nạp (Vân Nam) và thành phố Đại Lý (Trung Quốc).")
+    assert [p[1] for p in places(text)] == [
+        "Haikou", "Hainan", "Foshan", "Guangdong", "Xishuangbanna Prefecture", "Yunnan", "Dali"]
+    assert places("Đại Lý phân phối sản phẩm tại Hà Trì và Nam Xương.") == []
+
+
+def test_a_list_with_a_vietnamese_place_gives_no_foreign_reading_to_a_homonym():
+    text = ("Đối với Trung Quốc: hội chợ có sự tham gia của các tỉnh Quảng Tây, Vân Nam, Hà Nam, Hải Dương và "
+            "Ninh Bình.")
+    assert [p[1] for p in places(text)] == ["Guangxi Zhuang Autonomous Region", "Yunnan"]
+
+
+def test_spelling_drift_needs_a_matching_kind_and_never_reads_a_chinese_name():
+    # "Hải Châu" has the drift key of Hải Khẩu (Haikou): a Vietnamese district of Đà Nẵng, not the Chinese city
+    text = ("Trao đổi đoàn với thành phố Hải Khẩu (Trung Quốc). Giao UBND quận Hải Châu, quận Sơn Trà, "
+            "huyện Hòa Vang phối hợp.")
+    assert places(text) == [("Hải Khẩu", "Haikou", "CN", "city")]
+    # a drifted Lao name still reads after a prefix of its kind
+    assert places("Hợp tác với Lào: củng cố quan hệ với tỉnh Bôlykhămxay.") == [
+        ("Bôlykhămxay", "Bolikhamxay", "LA", "province")]
+
+
+def test_cua_and_thuoc_link_smaller_places_to_a_known_parent():
+    assert names_countries("Hợp tác với các quận Gangnam, Seocho của thủ đô Seoul.") == [
+        ("Gangnam", "KR"), ("Seocho", "KR"), ("Seoul", "KR")]
+    assert names_countries("Hỗ trợ huyện Mường Khăm thuộc tỉnh Xiêng Khoảng xây dựng trường học.") == [
+        ("Mường Khăm", "LA"), ("Xiêng Khoảng", "LA")]
+    # a Vietnamese district of a Vietnamese province, or an organisation, is no foreign place
+    assert names_countries("Đoàn của huyện Kỳ Sơn thuộc tỉnh Nghệ An sang thăm tỉnh Xiêng Khoảng; "
+                           "Trường Đại học Quốc gia của thủ đô Seoul.") == [("Xiêng Khoảng", "LA"), ("Seoul", "KR")]
+
+
+def test_more_country_spellings():
+    text = "Hợp tác với Vương quốc Ả Rập Xê-út, Ti-mo Lét-xtê và Cộng hòa Cu-ba."
+    assert countries(text) == [("Vương quốc Ả Rập Xê-út", "SA"), ("Ti-mo Lét-xtê", "TL"), ("Cộng hòa Cu-ba", "CU")]
