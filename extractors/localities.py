@@ -50,6 +50,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
+import numpy
 import regex
 from spacy.attrs import NORM, ORTH
 from spacy.language import Language
@@ -369,7 +370,9 @@ class ForeignLocalityRuler:
         self.hyphen_keys = {k for k in groups if dash in k[1:-1]}
 
     def __call__(self, doc: Doc) -> Doc:
-        norms = doc.to_array(NORM).tolist() if len(doc) else []
+        norm_arr = doc.to_array(NORM) if len(doc) else None
+        norms = norm_arr.tolist() if norm_arr is not None else []
+        doc.user_data["loc_norm_arr"] = norm_arr
         spans: list[tuple[int, int]] = []
         hyphen_keys = self.hyphen_keys
         for _, s, e in self.matcher(doc):
@@ -496,6 +499,7 @@ class LocalityContext:
         self.org_heads = frozenset(tuple(ids(w) for w in h) for h in _ORG_HEADS)
         # the last word of each prefix but "." ("TP."), which ends every sentence
         self.prefix_last = idset(k[-1] for k in _PREFIX_KIND if k[-1] != ".")
+        self.prefix_last_arr = numpy.fromiter(sorted(self.prefix_last), dtype=numpy.uint64)
         self._cap: dict[int, bool] = {}
         self._upper: dict[int, bool] = {}
 
@@ -548,8 +552,12 @@ class LocalityContext:
         norms = t.norm
         n = t.n
         out: list[tuple[str, list[tuple[int, int, bool]]]] = []
-        last = self.prefix_last
-        for i in [i for i, x in enumerate(norms[:-1]) if x in last]:
+        arr = t._doc.user_data.get("loc_norm_arr")
+        if arr is None or len(arr) != n:
+            arr = numpy.asarray(norms, dtype=numpy.uint64)
+        # positions of the prefixes' last words (a vectorised scan: a Python loop over every token cost ~0.6 ms
+        # per plan)
+        for i in numpy.flatnonzero(numpy.isin(arr[:-1], self.prefix_last_arr)).tolist():
             if not t.cap(i + 1) or (t.cap(i) and i > 0 and t.cap(i - 1)):
                 continue  # a capitalised prefix word after a capitalised word is part of a name ("Luông Pha Bang")
             first = by_start.get(i + 1)
