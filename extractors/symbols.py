@@ -39,6 +39,9 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         return [dict(r) for r in csv.DictReader(fh)]
 
 
+_TU_CENTRAL_RE = regex.compile(r"T[Ưư](?![\p{L}])")
+
+
 @dataclass(frozen=True)
 class CodeTable:
     """Canonical-case lookup with case-insensitive and ASCII-D fallbacks."""
@@ -64,6 +67,10 @@ class CodeTable:
     def canon(self, code: str) -> Optional[str]:
         if code in self.exact:
             return code
+        if "Ư" in code or "ư" in code:  # "TƯ" / "BTGTƯ" written for TW / BTGTW (Trung ương), never TU (Tỉnh ủy)
+            code = _TU_CENTRAL_RE.sub("TW", code)
+            if code in self.exact:
+                return code
         hit = self.folded.get(code.casefold())
         if hit is not None:
             return hit
@@ -115,7 +122,7 @@ def type_name(code: Optional[str], system: str) -> Optional[str]:
 # Separators: optional spaces, at most one line/page break ("\n\n") on each side.
 _S = r"[ \t]{0,3}(?:\n{1,3}[ \t]{0,3})?"
 _CODE = r"[A-ZĐ][A-Za-zĐđ]{0,7}"  # type or body code
-_BODY = r"[A-ZĐ][A-Za-zĐđ&]{0,11}"
+_BODY = r"[A-ZĐ][A-Za-zĐđƯư&]{0,11}"  # "Ư": "TƯ" is written for TW (Trung ương)
 _END = r"(?![\p{L}\d&])"
 _NUM_START = r"(?<![\p{L}\d./\-])"
 

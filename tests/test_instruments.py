@@ -726,3 +726,12 @@ def test_short_note_between_the_date_and_the_issuer() -> None:
     # a note with a number (an alias) or no issuer after it is not skipped
     a = extract_citations("Quyết định số 12/QĐ-UBND ngày 5/3/2024 (sau đây gọi tắt là Quyết định 12) của UBND tỉnh")[0]
     assert a.issuer_named is None
+
+
+def test_tu_written_for_tw_is_the_central_committee():
+    """Many plans write "TƯ" (Trung ương) for the TW of a Party symbol: it is TW, never the TU of a Tỉnh ủy."""
+    cits = extract_citations(
+        "Căn cứ Nghị quyết số 36-NQ/TƯ ngày 26/3/2004 của Bộ Chính trị; Hướng dẫn số 05-HD/BTGTƯ ngày 02/3/2024 "
+        "của Ban Tuyên giáo Trung ương và Kế hoạch số 45-KH/TU ngày 03/4/2024 của Tỉnh ủy.")
+    assert [(c.symbol, c.date_cited) for c in cits] == [
+        ("36-NQ/TW", "2004-03-26"), ("05-HD/BTGTW", "2024-03-02"), ("45-KH/TU", "2024-04-03")]
