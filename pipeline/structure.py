@@ -273,6 +273,9 @@ def _issuer_and_parent(lines: list[str]) -> tuple[str, list[str]]:
       Đảng bộ above it; "ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH" likewise takes "AN GIANG");
     * "UBND TỈNH ĐỒNG NAI" / "SỞ NGOẠI VỤ" → "SỞ NGOẠI VỤ", as the header names it (the UBND is its parent body).
     """
+    if len(lines) >= 2 and len(lines[-1].split()) <= 2 and not any(
+            r.match(lines[-1]) for r in (_ISSUER_START_RE, _ADMIN_LINE_RE, _COMMITTEE_LINE_RE)):
+        lines = [*lines[:-2], f"{lines[-2]} {lines[-1]}"]  # a wrapped name: "THÀNH PHỐ HỒ CHÍ" / "MINH"
     last = lines[-1]
     if _COMMITTEE_LINE_RE.match(last):
         issuer, parent = last, lines[:-1]
@@ -281,7 +284,9 @@ def _issuer_and_parent(lines: list[str]) -> tuple[str, list[str]]:
     else:
         issuer, parent = last, lines[:-1]
     if parent and not _HAS_PLACE_RE.search(issuer):
-        m = _PARENT_PLACE_RE.match(parent[-1])
+        # the Đảng bộ line may wrap ("ĐẢNG BỘ TỈNH THÁI" / "NGUYÊN"): read it from its first line on
+        k = max((i for i, ln in enumerate(parent) if ln.startswith("ĐẢNG BỘ")), default=len(parent) - 1)
+        m = _PARENT_PLACE_RE.match(" ".join(parent[k:]))
         if m is not None:
             if _ENDS_WITH_UNIT_RE.search(issuer) or _COMMITTEE_LINE_RE.match(issuer):
                 issuer = f"{issuer} {m.group('place')}"  # "TỈNH ỦY" + "QUẢNG NINH"
@@ -382,6 +387,7 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
             break
         k -= 1
     tail = lines[k:]
+    rec_idx: set[int] = set()  # lines of the recipients' list (the signature column may be read between them)
     # recipients
     rec_i = next((i for i, ln in enumerate(tail) if _RECIPIENTS_RE.match(ln.text)), None)
     cap_i = next((i for i, ln in enumerate(tail) if _CAPACITY_RE.match(ln.text)), None)
@@ -393,10 +399,14 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
         while j < len(tail):
             t = tail[j].text
             if _CAPACITY_RE.match(t) or (cap_i is not None and j >= cap_i and tail[j].block == tail[cap_i].block):
+                if j + 1 < len(tail) and tail[j + 1].text.startswith(("-", "+", "•")) and tail[j + 1].block != tail[j].block:
+                    j += 1  # the signature column read between "Nơi nhận:" and its list ("T/M BAN THƯỜNG VỤ")
+                    continue
                 break
             if t.startswith(("-", "+", "•")):
                 items.append(t.lstrip("-+• ").strip())
                 rec_blocks.add(tail[j].block)
+                rec_idx.add(j)
             elif _PAREN_LINE_RE.match(t):
                 if items:
                     items[-1] = items[-1].rstrip(" ;.,") + " " + t
@@ -411,6 +421,12 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
                 items.append(t)
                 rec_blocks.add(tail[j].block)
             j += 1
+        # the list's last items read after the signature column's lines ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH",
+        # then "- Lưu: VT, NC."): still recipients, never the signer
+        for jj in range(j, len(tail)):
+            if jj not in rec_idx and tail[jj].text.startswith(("-", "+", "•")) and items:
+                items.append(tail[jj].text.lstrip("-+• ").strip())
+                rec_idx.add(jj)
         recipients = [_TRAILING_PUNCT_RE.sub("", x).strip() for x in items if x.strip(" ;.,")]
         tail_start = min(tail_start, tail[rec_i].start)
     if cap_i is not None:
@@ -422,6 +438,8 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
             j += 1
         title = None
         name = None
+        while j < len(tail) and j in rec_idx:
+            j += 1  # the recipients' list read after the capacity: title and name come after it
         while j < len(tail):
             t = tail[j].text
             if _is_upper(t) and not _RECIPIENTS_RE.match(t) and not t.startswith("-"):
@@ -437,7 +455,7 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
             break
         while j < len(tail):
             t = tail[j].text
-            if tail[j].block in rec_blocks and tail[j].block not in sig_blocks:
+            if j in rec_idx or (tail[j].block in rec_blocks and tail[j].block not in sig_blocks):
                 j += 1
                 continue
             if _SIGNED_RE.search(t) or _RULE_RE.match(t):

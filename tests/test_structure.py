@@ -208,3 +208,30 @@ def test_header_columns_spliced_on_one_line():
     assert read_bytes(no_date.encode("utf-8"), "x.txt").header.year == 2026
     two_years = "KẾ HOẠCH\n\nTổng kết năm 2025 và nhiệm vụ năm 2026\n\nNội dung.\n"
     assert read_bytes(two_years.encode("utf-8"), "y.txt").header.year is None
+
+
+def test_wrapped_header_names():
+    """A body's name wrapped in the header's narrow column: the place is read whole ("THÀNH PHỐ HỒ CHÍ" / "MINH"
+    gave the issuer "Minh"; "ĐẢNG BỘ TỈNH THÁI" / "NGUYÊN" / "TỈNH ỦY" gave "Nguyên Tỉnh ủy")."""
+    tail = "\nSố: 12/KH-X\n\nHà Nội, ngày 05 tháng 6 năm 2025\n\nKẾ HOẠCH\n\nĐối ngoại năm 2025\n\nI. MỤC ĐÍCH\n\nNội dung.\n"
+    h = read_bytes(("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ\nMINH" + tail).encode("utf-8"), "a.txt").header
+    assert (h.issuer, h.province) == ("Ủy ban nhân dân thành phố Hồ Chí Minh", "Hồ Chí Minh")
+    h = read_bytes(("ĐẢNG BỘ TỈNH THÁI\nNGUYÊN\nTỈNH ỦY" + tail).encode("utf-8"), "b.txt").header
+    assert (h.issuer, h.province) == ("Tỉnh ủy Thái Nguyên", "Thái Nguyên")
+
+
+def test_signature_column_read_between_the_recipients():
+    """A signature table read row by row puts the signature column's lines among the recipients: the capacity
+    right after "Nơi nhận:" (Party plans: "T/M BAN THƯỜNG VỤ"), or the list's last item after the title. The
+    recipients stay whole and the signer is the name, never "- Lưu: VT, NC."."""
+    body = "KẾ HOẠCH\n\nĐối ngoại năm 2025\n\nI. MỤC ĐÍCH\n\nNội dung của kế hoạch./.\n\n"
+    party = body + ("Nơi nhận:\n\nT/M BAN THƯỜNG VỤ\n\n- Bộ Ngoại giao (b/c);\n- TT Tỉnh ủy, TT HĐND tỉnh (b/c);\n"
+                    "- Lưu: VT, NC.\n\nBÍ THƯ\n\nBùi Đình Cường\n")
+    doc = read_bytes(party.encode("utf-8"), "p.txt")
+    assert (doc.signature.capacity, doc.signature.title, doc.signature.signer) == ("TM. Ban Thường vụ", "Bí thư", "Bùi Đình Cường")
+    assert doc.recipients == ["Bộ Ngoại giao (b/c)", "TT Tỉnh ủy, TT HĐND tỉnh (b/c)", "Lưu: VT, NC"]
+    state = body + ("Nơi nhận:\n- Bộ Ngoại giao (b/c);\n- Các sở, ban, ngành;\n\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\n"
+                    "- Lưu: VT, NC.\n\nHoàng Đức Tâm\n")
+    doc = read_bytes(state.encode("utf-8"), "s.txt")
+    assert (doc.signature.title, doc.signature.signer) == ("Chủ tịch", "Hoàng Đức Tâm")
+    assert doc.recipients == ["Bộ Ngoại giao (b/c)", "Các sở, ban, ngành", "Lưu: VT, NC"]
