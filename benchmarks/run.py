@@ -40,7 +40,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -389,6 +389,22 @@ def recall(corpus: Path, out: Path) -> dict[str, Any]:
                 ttp += sum(min(v, have[k]) for k, v in want.items())
                 tn += sum(want.values())
             out_d[key] = ttp / tn if tn else None
+    # the header and signature against the truth: every field of every document, compared as match keys
+    from pipeline.normalize import match_key
+
+    def key(v: Any) -> Optional[str]:
+        return None if v is None else match_key(str(v))
+
+    fields = ("province", "doc_type", "issuer", "number", "year", "title", "signer")
+    meta_ok = meta_n = 0
+    for r in t["documents"].to_pylist():
+        tr = truth.get(doc_of.get(r["doc_id"], ""))
+        if tr is None:
+            continue
+        for f in fields:
+            meta_n += 1
+            meta_ok += key(r.get(f)) == key(tr.get(f))
+    out_d["metadata_agreement"] = meta_ok / meta_n if meta_n else None
     n_cit = t["citations"].num_rows
     out_d["citations_rows"] = n_cit
     out_d["instruments_rows"] = t["instruments"].num_rows if t["instruments"] is not None else None
@@ -574,7 +590,7 @@ def summarize(n: int, fl: dict, di: dict, pf: dict, sg: dict | None = None) -> d
     row["citations"] = n_cit
     row["instruments"] = rec.get("instruments_rows")
     row["link_ms_per_citation"] = (sec["link"] * 1000 / n_cit) if n_cit and sec.get("link") == sec.get("link") and sec.get("link") is not None else None
-    for k in ("citation_recall", "citation_precision", "instrument_recall", "date_cited_agreement", "locality_recall", "target_value_recall", "target_value_recall_cued"):
+    for k in ("citation_recall", "citation_precision", "instrument_recall", "date_cited_agreement", "locality_recall", "target_value_recall", "target_value_recall_cued", "metadata_agreement"):
         row[k] = rec.get(k)
     return row
 
@@ -637,7 +653,8 @@ def markdown(rows: list[dict[str, Any]], extra: dict[str, Any], cmd: str, mach: 
               + line("instrument recall (distinct symbols per doc)", "instrument_recall", 3)
               + line("cited date agreement", "date_cited_agreement", 3) + line("partner locality recall (canonical)", "locality_recall", 3)
               + line("target value recall (all inserted counts)", "target_value_recall", 3)
-              + line("target value recall (counts with a plan cue: phấn đấu, dự kiến...)", "target_value_recall_cued", 3))
+              + line("target value recall (counts with a plan cue: phấn đấu, dự kiến...)", "target_value_recall_cued", 3)
+              + line("document metadata agreement (province, type, issuer, number, year, title, signer)", "metadata_agreement", 3))
     if extra.get("scaling"):
         md.append("\n## Ratios\n\n" + "\n".join(f"* {k}: {_fmt(v, 3)}" for k, v in extra["scaling"].items()) + "\n")
     if extra.get("parallel"):

@@ -157,11 +157,13 @@ def test_recall_counts_mentions_per_document(tmp_path, monkeypatch):
                       {"symbol": "1673/QĐ-UBND", "date_cited": "2023-07-20"}, {"symbol": "12-CT/TW", "date_cited": None}],
         "localities": [{"canonical": "Sekong"}, {"canonical": "Gifu"}],
         "targets": [{"value": 60.0}, {"value": 46.0}],
+        "province": "Lào Cai", "issuer": "Tỉnh ủy Lào Cai", "signer": "Nguyễn Văn A", "year": 2025,
     }
     (corpus / "plan_00000.truth.json").write_text(json.dumps(truth), encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
-    _write(out / "documents.parquet", [{"doc_id": "d0", "source_path": str(corpus / "plan_00000.pdf"), "is_current": True}])
+    _write(out / "documents.parquet", [{"doc_id": "d0", "source_path": str(corpus / "plan_00000.pdf"), "is_current": True,
+                                        "province": "Lào Cai", "issuer": "Tỉnh ủy", "signer": "NGUYỄN VĂN A", "year": 2025}])
     _write(out / "citations.parquet", [
         {"doc_id": "d0", "symbol": "59-NQ/TW", "date_cited": "2025-01-24"},
         {"doc_id": "d0", "symbol": "1673/QĐ-UBND", "date_cited": "2023-07-21"},  # wrong date
@@ -181,6 +183,7 @@ def test_recall_counts_mentions_per_document(tmp_path, monkeypatch):
     assert rec["locality_recall"] == pytest.approx(1 / 2)
     assert rec["target_value_recall"] == pytest.approx(1 / 2)
     assert rec["citations_rows"] == 4
+    assert rec["metadata_agreement"] == pytest.approx(6 / 7)  # the issuer lacks its place; the signer's case is no matter
 
 
 def test_summary_ratios_and_markdown():
