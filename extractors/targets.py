@@ -148,7 +148,7 @@ def _alt(phrases: tuple[str, ...]) -> str:
 # with a list marker, or the line ends with . ; ! ?  Other breaks are PDF line wraps.
 _HARD_NL = (
     r"\n(?=[ \t]{0,8}\n)"
-    r"|\n(?=[ \t]{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.)[ \t])"
+    r"|\n(?=[ \t]{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.|(?:[IVX]{1,5}|\d{1,2})-)[ \t])"
     r"|(?<=[.;!?][ \t]{0,3})\n"
 )
 
@@ -226,11 +226,11 @@ def _pats() -> _Pats:
             r"(?:[Pp]hụ\s{1,3}lục|PHỤ\s{1,3}LỤC)(?:\s{1,3}(?:số|SỐ))?\s{1,3}(?P<labels>" + label + r"(?:\s{0,2}(?:,|và|-)\s{0,2}" + label + r"){0,10})",
             regex.V1,
         ),
-        heading=regex.compile(r"^[ \t]{0,8}(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)][ \t]", regex.V1),
+        heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-)[ \t]", regex.V1),
         clause_break=regex.compile(r";|" + _HARD_NL + r"|[.!?](?=\s|$)", regex.V1),
         sentence_break=regex.compile(_HARD_NL + r"|[.!?](?=\s{1,3}[\p{Lu}\-+\d]|\s*$)", regex.V1),
         geo_name=regex.compile(r"\s{1,3}\p{Lu}", regex.V1),
-        marker=regex.compile(r"^\s{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.)\s{1,4}", regex.V1),
+        marker=regex.compile(r"^\s{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.|(?:[IVX]{1,5}|\d{1,2})-)\s{1,4}", regex.V1),
         reject_last=_last_words(c["reject_before"]),
         cmp_last=_last_words(c["ge"] + c["le"] + c["eq"]),
         words_after=regex.compile(r"\s{0,3}\(\s{0,2}(?:" + words + r")(?:\s{1,3}(?:" + words + r")){0,6}\s{0,2}\)", _F),
@@ -240,7 +240,7 @@ def _pats() -> _Pats:
         past_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["past"]) + r")(?:\s{1,3}(?:được|thực\s{1,3}hiện|tiếp\s{1,3}tục))?\s{1,3}$", _F),
         of_plan=regex.compile(r"%\s{0,3}(?:so\s{1,3}với\s{1,3})?(?:kế\s{1,3}hoạch|KH)(?!\p{L})", _F),
         # a heading that opens with the review words (not a list item "c) Phấn đấu ...; đánh giá kết quả ...")
-        review_heading=regex.compile(r"^[ \t]{0,8}(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)][ \t]{1,4}"
+        review_heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-)[ \t]{1,4}"
                                      r"(?:" + _alt(c["review_heading"]) + r")(?!\p{L})[^;]{0,120}$", _F),
         forward=regex.compile(r"(?<!\p{L})(?:" + _alt(c["forward"]) + r")(?!\p{L})", _F),
         sends=regex.compile(r"(?:" + _alt(c["sends"]) + r")(?!\p{L})", _F),
@@ -383,7 +383,8 @@ _LEAD_LINES = 30  # list items looked through, upwards, for the line that introd
 def _lead_line(text: str, item: int) -> Optional[tuple[int, int]]:
     """For a list item starting at ``item``: the span of the line that introduces the list ("Chỉ tiêu:",
     "Phấn đấu năm 2025 đạt các chỉ tiêu sau:"), the nearest line above ending with a colon with only list
-    items and blank lines between; None when there is none."""
+    items and blank lines between, or a heading that announces targets without a colon ("2. Chỉ tiêu chủ
+    yếu", "1- Mục tiêu đến năm 2030": a ``forward`` cue); None when there is none."""
     P = _pats()
     end = text.rfind("\n", 0, item)
     for _ in range(_LEAD_LINES):
@@ -394,11 +395,23 @@ def _lead_line(text: str, item: int) -> Optional[tuple[int, int]]:
         end = start - 1
         if not line.strip():
             continue
-        if line.rstrip().endswith(":"):
-            return start, start + len(line.rstrip())
+        stripped = line.rstrip()
+        if stripped.endswith(":"):
+            return start, start + len(stripped)
+        if _target_heading(line):
+            return start, start + len(stripped)
         if not P.marker.match(line):
             return None
     return None
+
+
+def _target_heading(line: str) -> bool:
+    """A short heading line, not a sentence, that announces targets: "2. Chỉ tiêu chủ yếu", "1- Mục tiêu đến
+    năm 2030" (a ``forward`` cue; a list item "a) Phấn đấu ... ;" ends with punctuation and is not one)."""
+    P = _pats()
+    stripped = line.rstrip()
+    return (len(stripped) <= 120 and not stripped.endswith((".", ";", ",")) and P.heading.match(line) is not None
+            and P.forward.search(line) is not None)
 
 
 def _expand_labels(labels: str) -> list[str]:
@@ -514,7 +527,7 @@ def _in_review_section(text: str, pos: int) -> bool:
     return False
 
 
-_TOP_HEADING = regex.compile(r"^[ \t]{0,8}[IVX]{1,5}[.)][ \t]")
+_TOP_HEADING = regex.compile(r"^[ \t]{0,8}[IVX]{1,5}[.)\-][ \t]")  # "I.", "II)", Party style "I-"
 
 
 # --------------------------------------------------------------------------

@@ -289,3 +289,27 @@ def test_a_plain_delegation_count_takes_its_direction_from_the_verb() -> None:
     assert _t("Đón 04 đoàn của tỉnh Hủa Phăn.") == [(4.0, "=", "đoàn vào", None, None)]
     assert _t("Tổ chức 05 đoàn.") == [(5.0, "=", "đoàn", None, None)]  # no direction given
     assert [target_category(u) for u in ("đoàn ra", "đoàn vào")] == ["đoàn ra", "đoàn vào"]
+
+
+def test_party_style_headings_with_a_hyphen() -> None:
+    """Party plans number their headings "I- / 1-" (domain reference §7.1): they were not read as headings, so
+    a review section "I- KẾT QUẢ ..." gave its results as targets and a heading's year was not the period."""
+    text = ("I- KẾT QUẢ THỰC HIỆN NĂM 2024\nToàn tỉnh tổ chức 38 đoàn ra, đón 40 đoàn vào.\n"
+            "II- NHIỆM VỤ NĂM 2025\n1- Công tác đối ngoại Đảng\nTổ chức 12 đoàn ra, đón 15 đoàn vào.")
+    assert _t(text) == [(12.0, "=", "đoàn ra", "2025", None), (15.0, "=", "đoàn vào", "2025", None)]
+    # the heading's line break ends the clause: the heading is not in the target's text
+    got = extract_targets("II- NHIỆM VỤ\n1- Trong năm 2025, tổ chức 05 đoàn ra.", 2025)
+    assert [x.text for x in got] == ["Trong năm 2025, tổ chức 05 đoàn ra"]
+
+
+def test_a_heading_that_announces_targets_leads_its_list() -> None:
+    """"2. Chỉ tiêu chủ yếu" (no colon) then "- 100% cán bộ ... được tập huấn": the item has no cue of its own
+    and only a line ending with ":" led a list, so the count was lost."""
+    text = ("2. Chỉ tiêu chủ yếu\n- Ký kết ít nhất 03 thỏa thuận hợp tác quốc tế;\n"
+            "- 100% cán bộ làm công tác đối ngoại được tập huấn nghiệp vụ.")
+    assert _t(text) == [(3.0, ">=", "thỏa thuận quốc tế", None, None), (100.0, "=", "%", None, None)]
+    assert _t("1- Mục tiêu đến năm 2030\n- Trên 90% doanh nghiệp xuất khẩu được phổ biến thông tin về các FTA.") == [
+        (90.0, ">=", "%", "2030", None)]
+    # a heading without a forward cue leads nothing, nor does a list item ending with punctuation
+    assert _t("2. Tổ chức thực hiện\n- 100% cán bộ được tập huấn.") == []
+    assert _t("a) Phấn đấu thu hút 50 triệu USD;\n- 100% cán bộ được tập huấn.") == [(50.0, "=", "triệu USD", None, None)]
