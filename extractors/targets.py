@@ -28,7 +28,8 @@ Conventions
 * ``period``: "per year" ("/năm", "hằng năm"), "per quarter", "per month"; else
   "YYYY-YYYY" from "giai đoạn ..." in the sentence, else "YYYY" from "năm YYYY" in the
   sentence, else ``doc_year`` when the sentence says "Dự kiến"/"trong năm"; else the
-  nearest preceding heading's period or year; else None.
+  nearest preceding heading's period or year; else the period or year of the plan's title
+  ("KẾ HOẠCH\nCông tác đối ngoại ... năm 2026" → "2026"); else None.
 * ``appendix``: "(Phụ lục 4 kèm theo)" → "Phụ lục 4"; "(các Phụ lục 1, 2 kèm theo)"
   after two targets → one label each, in order.
 * ``text`` / span: the clause holding the target (list item after a colon, or the whole
@@ -527,6 +528,48 @@ def _in_review_section(text: str, pos: int) -> bool:
     return False
 
 
+_UNSET = object()
+_TITLE_BACK = 6000  # how far into the text the title is looked for
+# the line of the document type, in capitals: "KẾ HOẠCH", "CHƯƠNG TRÌNH HÀNH ĐỘNG", "ĐỀ ÁN"
+_TYPE_LINE = regex.compile(r"^[ \t]{0,40}(?:KẾ\s{1,3}HOẠCH|CHƯƠNG\s{1,3}TRÌNH|ĐỀ\s{1,3}ÁN)(?![\p{L}])[^\n]{0,300}$", regex.V1 | regex.M)
+
+
+def _title_lines(text: str) -> Optional[tuple[int, int]]:
+    """Span of a plan's title: its type line in capitals ("KẾ HOẠCH", "CHƯƠNG TRÌNH HÀNH ĐỘNG") and the
+    title line after it (blank lines between), then the lines that go on with it (a wrapped line starts
+    in lower case; a title in capitals goes on in capitals); None when there is no type line."""
+    m = _span_search(_TYPE_LINE, text, 0, min(len(text), _TITLE_BACK))
+    if m is None or m.group().upper() != m.group():
+        return None
+    end = m.end()
+    pos, taken = end + 1, 0
+    prev = m.group()
+    while pos < len(text) and taken < 4:
+        nl = text.find("\n", pos)
+        nl = len(text) if nl == -1 else nl
+        line = text[pos:nl].strip()
+        if not line:
+            if taken:
+                break
+            pos = nl + 1
+            continue
+        first = line[0]
+        goes_on = first.islower() or (prev.upper() == prev and line.upper() == line)
+        if len(line) > 300 or (taken and not goes_on) or _pats().heading.match(line) or line.startswith("("):
+            break
+        end, prev, taken, pos = nl, line, taken + 1, nl + 1
+    return m.start(), end
+
+
+def _title_period(text: str, index: "_Dates") -> Optional[str]:
+    """Period or year of a plan's title ("Kế hoạch công tác đối ngoại năm 2026" → "2026", "giai đoạn 2025 -
+    2030, tầm nhìn đến năm 2045" → "2025-2030"): the period of its targets that name none."""
+    span = _title_lines(text)
+    if span is None:
+        return None
+    return _year_period(index.within(*span), span[1], text)
+
+
 _TOP_HEADING = regex.compile(r"^[ \t]{0,8}[IVX]{1,5}[.)\-][ \t]")  # "I.", "II)", Party style "I-"
 
 
@@ -654,6 +697,7 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
     """Fill period (sentence/heading/doc_year), appendix and clause text for every hit."""
     P = _pats()
     index = _Dates(dates)
+    title: object = _UNSET  # _title_period, computed when a hit first needs it
     heading: dict[int, Optional[str]] = {}  # sentence start -> _heading_period
     by_sentence: dict[tuple[int, int], list[_Hit]] = {}
     for h in hits:
@@ -679,6 +723,10 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
                     heading[ss] = _heading_period(text, ss, index)
                 h.period = heading[ss]
                 from_heading = h.period is not None
+            if h.period is None:  # the plan's own period or year, from its title ("... năm 2026")
+                if title is _UNSET:
+                    title = _title_period(text, index)
+                h.period = title
             if _span_search(P.forward, text, h.lead[0] if h.lead else h.c_start, h.lead[1] if h.lead else h.num_start) is not None:
                 h.review = False  # a clause that looks ahead is a target
                 continue

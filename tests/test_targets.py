@@ -313,3 +313,22 @@ def test_a_heading_that_announces_targets_leads_its_list() -> None:
     # a heading without a forward cue leads nothing, nor does a list item ending with punctuation
     assert _t("2. Tổ chức thực hiện\n- 100% cán bộ được tập huấn.") == []
     assert _t("a) Phấn đấu thu hút 50 triệu USD;\n- 100% cán bộ được tập huấn.") == [(50.0, "=", "triệu USD", None, None)]
+
+
+def test_a_target_naming_no_period_takes_the_title_s_period() -> None:
+    """An annual plan's targets rarely repeat its year ("Tổ chức 60 đoàn ra" under "2. Chỉ tiêu"): their
+    period was None unless a heading named one; the title "Công tác đối ngoại ... năm 2026" names it."""
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH LÀO CAI\nSố: 215/KH-UBND\nLào Cai, ngày 20 tháng 01 năm 2026\n\nKẾ HOẠCH\n"
+            "Công tác đối ngoại tỉnh Lào Cai năm 2026\n\nCăn cứ Nghị quyết số 59-NQ/TW ngày 24/01/2025 của Bộ Chính trị;\n"
+            "I. MỤC ĐÍCH, YÊU CẦU\n1. Chỉ tiêu\n- Tổ chức 60 đoàn ra, đón 46 đoàn vào;\n"
+            "- Hằng năm tổ chức ít nhất 01 hội nghị;\n- Tổ chức 02 hội nghị trong năm 2027.")
+    assert _t(text, 2026) == [(60.0, "=", "đoàn ra", "2026", None), (46.0, "=", "đoàn vào", "2026", None),
+                              (1.0, ">=", "hội nghị", "per year", None), (2.0, "=", "hội nghị", "2027", None)]
+    # a title on two lines (a PDF wrap) naming a period; the cited instrument's date is not the period
+    text = ("CHƯƠNG TRÌNH HÀNH ĐỘNG\nthực hiện Nghị quyết số 59-NQ/TW ngày 24/01/2025 của Bộ Chính trị,\n"
+            "giai đoạn 2025 - 2030, tầm nhìn đến năm 2045\n\nI- MỤC TIÊU\n- Ký kết ít nhất 05 thỏa thuận quốc tế.")
+    assert _t(text) == [(5.0, ">=", "thỏa thuận quốc tế", "2025-2030", None)]
+    # the paragraph right after the title is not the title
+    text = ("KẾ HOẠCH\nCông tác đối ngoại\nĐể triển khai công tác đối ngoại năm 2026, Ủy ban nhân dân tỉnh ban hành"
+            " Kế hoạch như sau:\nI. NHIỆM VỤ\nTổ chức 60 đoàn ra.")
+    assert _t(text) == [(60.0, "=", "đoàn ra", None, None)]
