@@ -189,6 +189,7 @@ class _Pats:
     forward: regex.Pattern  # "phấn đấu", "dự kiến", "chỉ tiêu": a clause that looks ahead is never a review
     sends: regex.Pattern  # a cue that sends delegations out ("cử"): its plain "đoàn" is "đoàn ra"
     receives: regex.Pattern  # a cue that receives them ("đón"): "đoàn vào"
+    nominal: regex.Pattern  # a plan cue that is a noun ("vốn", "kinh phí"): a result's verb may come before it
 
 
 @lru_cache(maxsize=1)
@@ -246,6 +247,7 @@ def _pats() -> _Pats:
         forward=regex.compile(r"(?<!\p{L})(?:" + _alt(c["forward"]) + r")(?!\p{L})", _F),
         sends=regex.compile(r"(?:" + _alt(c["sends"]) + r")(?!\p{L})", _F),
         receives=regex.compile(r"(?:" + _alt(c["receives"]) + r")(?!\p{L})", _F),
+        nominal=regex.compile(r"(?:" + _alt(c["nominal"]) + r")(?!\p{L})", _F),
     )
 
 
@@ -364,6 +366,19 @@ def _after_number(text: str, s: int, e: int) -> int:
     if text.startswith(")", e) and P.words_before.search(text, max(0, s - 60), s) is not None:
         return e + 1
     return e
+
+
+def _verb_cue(text: str, start: int, end: int) -> Optional[int]:
+    """Start of the last plan cue in ``text[start:end]`` that is not a noun (``nominal``: "vốn", "kinh phí")."""
+    P = _pats()
+    last = None
+    try:
+        for m in P.plan_cue.finditer(text, max(0, start), end, timeout=_TIMEOUT):
+            if P.nominal.match(text, m.start()) is None:
+                last = m.start()
+    except TimeoutError:  # pragma: no cover
+        pass
+    return last
 
 
 def _last_cue(text: str, start: int, end: int) -> Optional[int]:
@@ -660,7 +675,12 @@ def extract_targets(
             if ch is not None:
                 unit = "% tăng" if ch["inc"] else "% giảm"
         # "đã tổ chức 45 đoàn ra": a result reported, not a target
-        past = cue is not None and _span_search(P.past_cue, text, max(lead[0] if lead else c_start, cue - 24), cue) is not None
+        past = False
+        if cue is not None:
+            # "đã tiếp nhận 38 dự án với tổng vốn 1,8 tỷ USD": a noun cue ("vốn") reads as the verb before it
+            lo = lead[0] if lead else c_start
+            verb = _verb_cue(text, lo, cue) if P.nominal.match(text, cue) else cue
+            past = verb is not None and _span_search(P.past_cue, text, max(lo, verb - 24), verb) is not None
         bounds = [(s, e, ">=", text[s:e]), (hi_span[0], hi_span[1], "<=", text[hi_span[0]:hi_span[1]])] if hi_span else [(s, e, comparator, nm["num"])]
         for ns, ne, cmp_, num in bounds:
             hit = _Hit(ns, ne, unit_end, _parse_number(num), unit, cmp_, c_start=c_start, c_end=c_end, review=past, lead=lead)

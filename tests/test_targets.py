@@ -332,3 +332,14 @@ def test_a_target_naming_no_period_takes_the_title_s_period() -> None:
     text = ("KẾ HOẠCH\nCông tác đối ngoại\nĐể triển khai công tác đối ngoại năm 2026, Ủy ban nhân dân tỉnh ban hành"
             " Kế hoạch như sau:\nI. NHIỆM VỤ\nTổ chức 60 đoàn ra.")
     assert _t(text) == [(60.0, "=", "đoàn ra", None, None)]
+
+
+def test_a_result_s_amount_after_a_noun_cue_is_a_result() -> None:
+    """"đã tiếp nhận 38 dự án FDI với tổng vốn 1,8 tỷ USD": the count after "đã" was dropped but the amount
+    was kept, its last cue being the noun "vốn"; a noun cue now reads as the verb before it."""
+    assert _t("Trong giai đoạn 2021-2025, tỉnh đã tiếp nhận 38 dự án FDI với tổng vốn 1,8 tỷ USD.", 2026) == []
+    assert _t("Đã thu hút 12 dự án, tổng vốn đăng ký 450 triệu USD.") == []
+    assert _t("Phấn đấu thu hút 12 dự án FDI, tổng vốn đăng ký 450 triệu USD.") == [
+        (12.0, "=", "dự án FDI", None, None), (450.0, "=", "triệu USD", None, None)]
+    assert _t("Tổ chức 02 hội nghị xúc tiến đầu tư, kinh phí 3 tỷ đồng.") == [
+        (2.0, "=", "hội nghị xúc tiến đầu tư", None, None), (3.0, "=", "tỷ đồng", None, None)]
