@@ -190,6 +190,7 @@ class _Pats:
     sends: regex.Pattern  # a cue that sends delegations out ("cử"): its plain "đoàn" is "đoàn ra"
     receives: regex.Pattern  # a cue that receives them ("đón"): "đoàn vào"
     nominal: regex.Pattern  # a plan cue that is a noun ("vốn", "kinh phí"): a result's verb may come before it
+    direction_after: regex.Pattern  # "ra nước ngoài" / "vào thăm tỉnh" after a plain "đoàn"
 
 
 @lru_cache(maxsize=1)
@@ -248,6 +249,8 @@ def _pats() -> _Pats:
         sends=regex.compile(r"(?:" + _alt(c["sends"]) + r")(?!\p{L})", _F),
         receives=regex.compile(r"(?:" + _alt(c["receives"]) + r")(?!\p{L})", _F),
         nominal=regex.compile(r"(?:" + _alt(c["nominal"]) + r")(?!\p{L})", _F),
+        direction_after=regex.compile(r"(?<!\p{L})(?:(?P<out>" + _alt(c["sends_after"]) + r")|(?P<in>"
+                                      + _alt(c["receives_after"]) + r"))(?!\p{L})", _F),
     )
 
 
@@ -366,6 +369,16 @@ def _after_number(text: str, s: int, e: int) -> int:
     if text.startswith(")", e) and P.words_before.search(text, max(0, s - 60), s) is not None:
         return e + 1
     return e
+
+
+def _direction_after(text: str, start: int, end: int) -> Optional[str]:
+    """"đoàn ra" / "đoàn vào" from the words after a plain "đoàn" ("... ra nước ngoài", "... vào thăm tỉnh":
+    kinds ``sends_after`` / ``receives_after``), the first such phrase deciding; None when there is none."""
+    P = _pats()
+    m = _span_search(P.direction_after, text, start, end)
+    if m is None:
+        return None
+    return "đoàn ra" if m["out"] else "đoàn vào"
 
 
 def _verb_cue(text: str, start: int, end: int) -> Optional[int]:
@@ -670,6 +683,8 @@ def extract_targets(
                 unit = "đoàn ra"
             elif P.receives.match(text, cue):
                 unit = "đoàn vào"
+        if unit == "đoàn":  # "02 đoàn xúc tiến đầu tư ra nước ngoài", "05 đoàn ... vào thăm tỉnh"
+            unit = _direction_after(text, unit_end, min(c_end, unit_end + 60)) or unit
         if unit == "%":
             ch = P.change.search(before)
             if ch is not None:

@@ -343,3 +343,16 @@ def test_a_result_s_amount_after_a_noun_cue_is_a_result() -> None:
         (12.0, "=", "dự án FDI", None, None), (450.0, "=", "triệu USD", None, None)]
     assert _t("Tổ chức 02 hội nghị xúc tiến đầu tư, kinh phí 3 tỷ đồng.") == [
         (2.0, "=", "hội nghị xúc tiến đầu tư", None, None), (3.0, "=", "tỷ đồng", None, None)]
+
+
+def test_fairs_support_and_the_direction_after_a_plain_delegation() -> None:
+    """Trade-promotion plans count fairs and the firms they support ("Tham gia ít nhất 04 hội chợ quốc tế;
+    hỗ trợ 30 doanh nghiệp"): neither unit nor cue was known. A plain "đoàn" whose verb says nothing takes its
+    direction from the words after it ("... ra nước ngoài", "... vào thăm"); a foreign place's "tại tỉnh X"
+    says nothing."""
+    assert _t("Tham gia ít nhất 04 hội chợ quốc tế; hỗ trợ 30 doanh nghiệp tham gia gian hàng.") == [
+        (4.0, ">=", "hội chợ quốc tế", None, None), (30.0, "=", "doanh nghiệp", None, None)]
+    assert _t("Phấn đấu đón 1.200 lượt khách du lịch quốc tế.") == [(1200.0, "=", "lượt khách quốc tế", None, None)]
+    assert _t("Tổ chức không quá 02 đoàn xúc tiến đầu tư ra nước ngoài.") == [(2.0, "<=", "đoàn ra", None, None)]
+    assert _t("Tổ chức 04 đoàn doanh nghiệp nước ngoài vào tỉnh khảo sát đầu tư.") == [(4.0, "=", "đoàn vào", None, None)]
+    assert _t("Tổ chức 03 đoàn nghệ thuật biểu diễn tại tỉnh Xiêng Khoảng.") == [(3.0, "=", "đoàn", None, None)]
