@@ -17,7 +17,9 @@ text                                      value                                 
 ``6 tháng đầu năm (2025)``                ``2025-H1`` / ``--H1``                period
 ``giai đoạn 2021 - 2025``                 ``2021/2025`` (ISO interval)          period
 ``từ ngày 14 đến 20/9/2025``              ``2025-09-14/2025-09-20``             period
+``từ tháng 11/2025 đến tháng 02/2026``    ``2025-11/2026-02``                   period
 ``đến năm 2030`` / ``tầm nhìn đến 2045``  ``2030`` / ``2045``                   horizon
+``trước ngày 10/6 và 10/12`` (a list)     ``--06-10``, ``--12-10``              deadline (each)
 ``(18/01/1950-18/01/2025)``               ``1950-01-18/2025-01-18``             anniversary
 ``kỷ niệm 135 năm`` (a count of years)    ``P135Y`` (ISO duration)              anniversary
 ``Xuân Ất Tỵ 2025``, ``Tết Nguyên đán     ``2025`` (Can–Chi resolved to the     event
@@ -105,6 +107,9 @@ class _Pats:
     half: regex.Pattern
     year: regex.Pattern
     year_range: regex.Pattern
+    horizon_year: regex.Pattern  # a year without "năm" right after a horizon phrase: "tầm nhìn đến 2045"
+    date_list_join: regex.Pattern  # ", " / " và " / " hoặc " between two dates of a list
+    date_list_join_back: regex.Pattern  # the same, ending where the search window ends
     year_range_pre: regex.Pattern
     anniv_count: regex.Pattern
     anniv_pre: regex.Pattern
@@ -189,6 +194,11 @@ def _pats() -> _Pats:
         year=regex.compile(
             r"(?<!\p{L})năm" + _WS + r"(?P<y>" + _YEAR + r")(?!\d|\s?/\s?\w|-\p{L}|\s{0,3}-\s{0,3}\d)", _F
         ),
+        horizon_year=regex.compile(
+            r"(?<!\p{L})(?:" + _alt(c["horizon_bare"]) + r")\s{1,5}(?P<y>" + _YEAR + r")(?!\d|\s?/\s?\w|-\p{L}|\s{0,3}-\s{0,3}\d)", _F
+        ),
+        date_list_join=regex.compile(r"\s{0,3}(?:,|và|hoặc)\s{1,3}", _F),
+        date_list_join_back=regex.compile(r"(?<![\s,])\s{0,3}(?:,|(?<!\p{L})và|(?<!\p{L})hoặc)\s{1,3}$", _F),
         year_range=regex.compile(
             r"(?<![\d/.\-\p{L}])(?P<y1>" + _YEAR + r")\s{0,3}(?:-|đến|tới)\s{0,3}(?:năm\s{1,5})?(?P<y2>" + _YEAR
             + r")(?!\d|\s?/\s?\w|-\p{L})",
@@ -234,7 +244,7 @@ def _pats() -> _Pats:
         anniv_ctx=regex.compile(
             r"(?<!\p{L})(?:" + _alt(c["anniversary"]) + r"|\d{1,4}\s{1,3}năm\s{1,3}(?:" + _alt(c["anniversary_next"]) + r"))(?!\p{L})", _F
         ),
-        range_join=regex.compile(r"\s{0,3}(?:-|đến|tới|cho\s{1,3}đến)\s{0,3}", _F),
+        range_join=regex.compile(r"\s{0,3}(?:-|(?:cho\s{1,3})?(?:đến|tới)(?:\s{1,3}hết)?)\s{0,3}", _F),
     )
 
 
@@ -477,6 +487,9 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
     for mt in _iter(P.year, text):
         y = int(mt["y"])
         add(_Cand(mt.start(), mt.end(), f"{y:04d}", "y", y=y))
+    for mt in _iter(P.horizon_year, text):  # "tầm nhìn đến 2045": _classify reads the cue before it
+        y = int(mt["y"])
+        add(_Cand(mt.start("y"), mt.end(), f"{y:04d}", "y", y=y))
     for mt in _scan(P.year_range, text, P.year_range_at):
         y1, y2 = int(mt["y1"]), int(mt["y2"])
         if y1 < y2 <= y1 + 100:
@@ -571,7 +584,8 @@ def _cue_match(p: regex.Pattern, kind: str, text: str, end: int, width: int) -> 
 
 
 def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
-    """Join "18/01/1950-18/01/2025", "từ ngày 14/9 đến ngày 20/9/2025" into one interval."""
+    """Join "18/01/1950-18/01/2025", "từ ngày 14/9 đến ngày 20/9/2025", "từ tháng 11/2025 đến tháng 02/2026"
+    into one interval."""
     P = _pats()
     out: list[_Cand] = []
     i = 0
@@ -599,6 +613,25 @@ def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
             same_md = (a.m, a.d) == (b.m, b.d) and ya is not None and b.y is not None and ya != b.y
             kind = "anniversary" if same_md else "period"
             out.append(_Cand(start, b.end, f"{va}/{vb}", "range", kind=kind, y=b.y))
+            i += 2
+            continue
+        if (
+            b is not None
+            and a.form in ("m", "my")
+            and b.form in ("m", "my")
+            and a.m is not None
+            and b.m is not None
+            and P.range_join.fullmatch(text, a.end, b.start)
+            and (a.y is None or b.y is None or a.y < b.y or (a.y == b.y and a.m < b.m))
+        ):
+            # "từ tháng 11/2025 đến tháng 02/2026", "từ tháng 3 đến tháng 5/2026": one span of months
+            ya = a.y
+            if ya is None and b.y is not None:
+                ya = b.y - 1 if a.m > b.m else b.y  # "từ tháng 11 đến tháng 02/2026": November of the year before
+            start = a.start
+            if text[max(0, start - 4) : start].casefold().endswith("từ "):
+                start -= 3
+            out.append(_Cand(start, b.end, f"{_iso(None, a.m, ya)}/{b.value}", "range", kind="period", y=b.y))
             i += 2
             continue
         out.append(a)
@@ -647,21 +680,55 @@ def extract_dates(text: str, doc_year: int | None = None) -> list[DateMention]:
     cands = _candidates(text, doc_year)
     P = _pats()
     kept: list[_Cand] = []
+    chained: list[_Cand] = []  # bare "d/m" without a cue: a date only as the next of a list of deadlines
     for c in cands:
         if c.needs_cue:
             dl = _cue_match(P.deadline_cue, "deadline", text, c.start, 40)
             if dl is None:
+                chained.append(c)
                 continue
         kept.append(c)
     chosen = _merge_ranges(text, _select(kept))
+    if chained:
+        chosen = _add_chained(text, chosen, chained)
     out: list[DateMention] = []
     last_end = 0
+    prev: Optional[_Cand] = None
     for c in chosen:
-        _classify(text, c)
+        if c.form != "chained":
+            _classify(text, c)
+        # "trước ngày 15/6 và (ngày) 15/12 hằng năm": a day listed right after a deadline is one too
+        listed = (c.d is not None and prev is not None and prev.kind == "deadline"
+                  and P.date_list_join.fullmatch(text, prev.end, c.start) is not None)
+        if c.form == "chained":
+            if not listed:
+                continue  # a bare "d/m" that no deadline announces is not a date
+            c.kind = "deadline"
+        elif c.kind == "other" and listed:
+            c.kind = "deadline"
         c.start = max(c.start, last_end)
         out.append(DateMention(text=text[c.start : c.end], value=c.value, kind=c.kind, char_start=c.start, char_end=c.end))
         last_end = c.end
+        prev = c
     return out
+
+
+def _add_chained(text: str, chosen: list[_Cand], chained: list[_Cand]) -> list[_Cand]:
+    """``chosen`` with each bare "d/m" of ``chained`` that follows a chosen day-date, joined by "," / "và" /
+    "hoặc" (form "chained": a deadline when that date is one, see extract_dates), overlapping none."""
+    P = _pats()
+    ends = {c.end: c for c in chosen if c.d is not None}
+    taken = [(c.start, c.end) for c in chosen]
+    extra: list[_Cand] = []
+    for c in sorted(chained, key=lambda x: x.start):
+        j = P.date_list_join_back.search(text, max(0, c.start - 16), c.start)
+        if j is None or j.start() not in ends or any(a < c.end and c.start < b for a, b in taken):
+            continue
+        c.form = "chained"
+        extra.append(c)
+        ends[c.end] = c
+        taken.append((c.start, c.end))
+    return sorted(chosen + extra, key=lambda x: x.start) if extra else chosen
 
 
 __all__ = ["extract_dates"]
