@@ -121,6 +121,44 @@ def _tone_alternatives(p: str) -> dict[int, str]:
     return out
 
 
+# The counts in words read as numbers: a unit word ("hai", "mười") or a tens word ("hai mươi") and a unit word
+# after "mươi"/"mười" ("mười hai", "hai mươi lăm"), after a blank.  "một" (also "a") and "năm" (also "year") are never
+# read alone.
+# A count in words is read before the objects of these categories only, and never before a place word
+# (kind geo_unit: "hai nước", "ba tỉnh" name the parties, not a target).
+_WORD_CATEGORIES = frozenset({"đoàn ra", "đoàn vào", "thỏa thuận quốc tế", "hội nghị, hội thảo", "khác"})
+_TENS, _TEN = "mươi", "mười"
+
+
+def _word_number_pattern() -> regex.Pattern:
+    words = _number_words()
+    alone = sorted((w for w, v in words.items() if 2 <= v <= 9 and w not in ("năm", "tư", "lăm")), key=len, reverse=True)
+    digit = sorted((w for w, v in words.items() if 1 <= v <= 9 and w != "năm"), key=len, reverse=True)
+    a, d = "|".join(alone), "|".join(digit)
+    return regex.compile(
+        r"(?<=\s)(?:(?:" + a + r")\s{1,3}" + _TENS + r"(?:\s{1,3}(?:" + d + r"))?|" + _TEN + r"(?:\s{1,3}(?:" + d
+        + r"))?|" + a + r")(?=\s)(?!\s{1,3}\()",
+        _F,
+    )
+
+
+@lru_cache(maxsize=1)
+def _geo_units() -> frozenset[str]:
+    return frozenset(match_key(p) for p in _cues()["geo_unit"])
+
+
+def _word_value(s: str) -> float:
+    """Value of a count in words matched by ``word_number``: "hai" 2, "mười hai" 12, "hai mươi lăm" 25."""
+    words = _number_words()
+    total = 0
+    for w in s.lower().split():
+        if w == _TENS:
+            total *= 10
+        else:
+            total += words[w]
+    return float(total)
+
+
 def _phrase(p: str) -> str:
     """A phrase as a pattern: flexible blanks, optional blanks around / and ,; both tone placements."""
     parts: list[str] = []
@@ -186,6 +224,8 @@ class _Pats:
     past_cue: regex.Pattern  # "đã" just before the plan cue: a result reported, not a target
     of_plan: regex.Pattern  # "bằng 117% kế hoạch": a sentence that reports results against a plan
     review_heading: regex.Pattern
+    word_number: regex.Pattern  # "hai", "mười hai", "hai mươi lăm" before a unit: a count in words
+    word_range_tail: regex.Pattern  # "hai đến ba": a range's upper bound in words
     forward: regex.Pattern  # "phấn đấu", "dự kiến", "chỉ tiêu": a clause that looks ahead is never a review
     sends: regex.Pattern  # a cue that sends delegations out ("cử"): its plain "đoàn" is "đoàn ra"
     receives: regex.Pattern  # a cue that receives them ("đón"): "đoàn vào"
@@ -243,6 +283,8 @@ def _pats() -> _Pats:
         past_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["past"]) + r")(?:\s{1,3}(?:được|thực\s{1,3}hiện|tiếp\s{1,3}tục))?\s{1,3}$", _F),
         of_plan=regex.compile(r"%\s{0,3}(?:so\s{1,3}với\s{1,3})?(?:kế\s{1,3}hoạch|KH)(?!\p{L})", _F),
         # a heading that opens with the review words (not a list item "c) Phấn đấu ...; đánh giá kết quả ...")
+        word_number=_word_number_pattern(),
+        word_range_tail=regex.compile(r"\s{0,3}(?:[-–]|đến|tới)\s{0,3}(?P<hi>" + _word_number_pattern().pattern + r")", _F),
         review_heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-)[ \t]{1,4}"
                                      r"(?:" + _alt(c["review_heading"]) + r")(?!\p{L})[^;]{0,120}$", _F),
         forward=regex.compile(r"(?<!\p{L})(?:" + _alt(c["forward"]) + r")(?!\p{L})", _F),
@@ -622,24 +664,25 @@ def extract_targets(
     hits: list[_Hit] = []
     di = 0
     try:
-        numbers = list(P.number.finditer(text, timeout=_TIMEOUT))
+        numbers = [(m.start("num"), m.end("num"), None) for m in P.number.finditer(text, timeout=_TIMEOUT)]
+        numbers += [(m.start(), m.end(), _word_value(m.group())) for m in P.word_number.finditer(text, timeout=_TIMEOUT)]
     except TimeoutError:  # pragma: no cover
         numbers = []
+    numbers.sort()
     consumed: set[int] = set()  # upper bounds of ranges, already taken with their lower bound
-    for nm in numbers:
-        s, e = nm.span("num")
+    for s, e, word_value in numbers:
         if s in consumed:
             continue
         while di < len(date_spans) and date_spans[di][1] <= s:
             di += 1
         if di < len(date_spans) and date_spans[di][0] <= s < date_spans[di][1]:
             continue
-        ue = _after_number(text, s, e)
+        ue = _after_number(text, s, e) if word_value is None else e
         hi_span: Optional[tuple[int, int]] = None
-        rt = P.range_tail.match(text, ue, min(len(text), ue + 40))
+        rt = (P.range_tail if word_value is None else P.word_range_tail).match(text, ue, min(len(text), ue + 40))
         if rt is not None:  # "từ 3 đến 5 đoàn ra", "03-05 hội nghị": the unit follows the upper bound
             hs, he = rt.span("hi")
-            hue = _after_number(text, hs, he)
+            hue = _after_number(text, hs, he) if word_value is None else he
             if P.unit.match(text, hue, min(len(text), hue + 80)) or P.scaled_unit.match(text, hue, min(len(text), hue + 90)):
                 hi_span, ue = (hs, he), hue
                 consumed.add(hs)
@@ -653,6 +696,9 @@ def extract_targets(
             magnitude = _magnitudes()[_unit_key(um["mag"])]
         unit_key = _unit_key(um["unit"])
         unit, category = surf.get(unit_key, (um["unit"], "khác"))
+        if word_value is not None and (magnitude is not None or category not in _WORD_CATEGORIES
+                                       or unit_key in _geo_units()):
+            continue  # "hai nước", "ba tỉnh": a number in words counts only delegations, agreements, conferences
         if magnitude is not None:
             unit = f"{magnitude} {unit}"
         unit_end = um.end()
@@ -696,9 +742,10 @@ def extract_targets(
             lo = lead[0] if lead else c_start
             verb = _verb_cue(text, lo, cue) if P.nominal.match(text, cue) else cue
             past = verb is not None and _span_search(P.past_cue, text, max(lo, verb - 24), verb) is not None
-        bounds = [(s, e, ">=", text[s:e]), (hi_span[0], hi_span[1], "<=", text[hi_span[0]:hi_span[1]])] if hi_span else [(s, e, comparator, nm["num"])]
-        for ns, ne, cmp_, num in bounds:
-            hit = _Hit(ns, ne, unit_end, _parse_number(num), unit, cmp_, c_start=c_start, c_end=c_end, review=past, lead=lead)
+        value = _parse_number if word_value is None else _word_value
+        bounds = [(s, e, ">="), (hi_span[0], hi_span[1], "<=")] if hi_span else [(s, e, comparator)]
+        for ns, ne, cmp_ in bounds:
+            hit = _Hit(ns, ne, unit_end, value(text[ns:ne]), unit, cmp_, c_start=c_start, c_end=c_end, review=past, lead=lead)
             # period ------------------------------------------------------------
             if unit.endswith("/năm") or _span_search(P.per_year, text, c_start, c_end):
                 hit.period = "per year"

@@ -356,3 +356,17 @@ def test_fairs_support_and_the_direction_after_a_plain_delegation() -> None:
     assert _t("Tổ chức không quá 02 đoàn xúc tiến đầu tư ra nước ngoài.") == [(2.0, "<=", "đoàn ra", None, None)]
     assert _t("Tổ chức 04 đoàn doanh nghiệp nước ngoài vào tỉnh khảo sát đầu tư.") == [(4.0, "=", "đoàn vào", None, None)]
     assert _t("Tổ chức 03 đoàn nghệ thuật biểu diễn tại tỉnh Xiêng Khoảng.") == [(3.0, "=", "đoàn", None, None)]
+
+
+def test_counts_in_words() -> None:
+    """"Mỗi năm tổ chức hai đoàn ra, ba đoàn vào": a count written in words alone was never read. Only before
+    the objects of a plan (not "hai nước", "ba tỉnh"), and never "một" (also "a") or "năm" (also "year")."""
+    assert _t("Mỗi năm tổ chức hai đoàn ra, ba đoàn vào cấp tỉnh.") == [
+        (2.0, "=", "đoàn ra", "per year", None), (3.0, "=", "đoàn vào", "per year", None)]
+    assert _t("Phấn đấu đón mười hai đoàn vào và hai mươi lăm lượt khách quốc tế.") == [
+        (12.0, "=", "đoàn vào", None, None), (25.0, "=", "lượt khách quốc tế", None, None)]
+    assert _t("Phấn đấu ký kết từ hai đến ba thỏa thuận quốc tế.") == [
+        (2.0, ">=", "thỏa thuận quốc tế", None, None), (3.0, "<=", "thỏa thuận quốc tế", None, None)]
+    assert _t("Tăng cường hợp tác giữa hai nước, hai tỉnh; triển khai ba trụ cột đối ngoại.") == []
+    assert _t("Tổ chức một hội nghị tổng kết; tổ chức năm đoàn ra.") == []
+    assert _t("Ký kết hai (02) thỏa thuận quốc tế.") == [(2.0, "=", "thỏa thuận quốc tế", None, None)]
