@@ -108,6 +108,7 @@ class _Pats:
     year: regex.Pattern
     year_range: regex.Pattern
     horizon_year: regex.Pattern  # a year without "năm" right after a horizon phrase: "tầm nhìn đến 2045"
+    month_span: regex.Pattern  # "tháng 9 - 10/2026", "tháng 9-10 năm 2026": two months of one year
     date_list_join: regex.Pattern  # ", " / " và " / " hoặc " between two dates of a list
     date_list_join_back: regex.Pattern  # the same, ending where the search window ends
     year_range_pre: regex.Pattern
@@ -196,6 +197,11 @@ def _pats() -> _Pats:
         ),
         horizon_year=regex.compile(
             r"(?<!\p{L})(?:" + _alt(c["horizon_bare"]) + r")\s{1,5}(?P<y>" + _YEAR + r")(?!\d|\s?/\s?\w|-\p{L}|\s{0,3}-\s{0,3}\d)", _F
+        ),
+        month_span=regex.compile(
+            r"(?<!\p{L})(?<!\d\s{0,3})tháng" + _WS + r"(?P<m1>\d{1,2})\s{0,3}(?:-|–|đến|tới)\s{0,3}(?:tháng\s{1,3})?(?P<m2>\d{1,2})"
+            r"(?:\s?[/.\-]\s?|,?" + _WS + r"năm" + _WS + r")(?P<y>" + _YEAR + ")" + after_date,
+            _F,
         ),
         date_list_join=regex.compile(r"\s{0,3}(?:,|và|hoặc)\s{1,3}", _F),
         date_list_join_back=regex.compile(r"(?<![\s,])\s{0,3}(?:,|(?<!\p{L})và|(?<!\p{L})hoặc)\s{1,3}$", _F),
@@ -471,6 +477,11 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
         m, y = int(mt["m"]), int(mt["y"])
         if _valid(None, m, y):
             add(_Cand(mt.start(), mt.end(), _iso(None, m, y), "my", y=y, m=m))
+    for mt in _iter(P.month_span, text):
+        m1, m2, y = int(mt["m1"]), int(mt["m2"]), int(mt["y"])
+        if m1 < m2 and _valid(None, m2, y):
+            start = mt.start() - 3 if text[max(0, mt.start() - 4) : mt.start()].casefold().endswith("từ ") else mt.start()
+            add(_Cand(start, mt.end(), f"{_iso(None, m1, y)}/{_iso(None, m2, y)}", "mrange", kind="period", y=y))
     for mt in _iter(P.month, text):
         m = int(mt["m"])
         if _valid(None, m, None):

@@ -335,3 +335,12 @@ def test_days_listed_after_a_deadline_are_deadlines() -> None:
     # not after a deadline: a bare "d/m" is still no date
     assert _all("ngày 10/6 và 10/12") == [("other", "--06-10", "ngày 10/6")]
     assert _all("Nghị quyết số 59-NQ/TW ngày 24/01/2025 và 10/12") == [("instrument_date", "2025-01-24", "ngày 24/01/2025")]
+
+
+def test_two_months_of_one_year_and_a_completion_time_label() -> None:
+    """Appendix tables write "Tháng 9 - 10/2026" (only "tháng 9" was read, the rest lost) and "Thời gian hoàn
+    thành: tháng 6/2026" (a deadline, read as "other")."""
+    assert _one("Tổ chức Tuần lễ văn hóa trong tháng 9 - 10/2026.") == ("period", "2026-09/2026-10", "tháng 9 - 10/2026")
+    assert _one("Tháng 11-12 năm 2026")[:2] == ("period", "2026-11/2026-12")
+    assert _one("Thời gian hoàn thành: tháng 6/2026.") == ("deadline", "2026-06", "Thời gian hoàn thành: tháng 6/2026")
+    assert _one("Thời hạn hoàn thành: Quý IV/2026")[:2] == ("deadline", "2026-Q4")
