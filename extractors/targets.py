@@ -231,6 +231,7 @@ class _Pats:
     receives: regex.Pattern  # a cue that receives them ("đón"): "đoàn vào"
     nominal: regex.Pattern  # a plan cue that is a noun ("vốn", "kinh phí"): a result's verb may come before it
     direction_after: regex.Pattern  # "ra nước ngoài" / "vào thăm tỉnh" after a plain "đoàn"
+    share_verb: regex.Pattern  # "được", "có" after "100% cán bộ": the share of a group, a target
 
 
 @lru_cache(maxsize=1)
@@ -291,6 +292,7 @@ def _pats() -> _Pats:
         sends=regex.compile(r"(?:" + _alt(c["sends"]) + r")(?!\p{L})", _F),
         receives=regex.compile(r"(?:" + _alt(c["receives"]) + r")(?!\p{L})", _F),
         nominal=regex.compile(r"(?:" + _alt(c["nominal"]) + r")(?!\p{L})", _F),
+        share_verb=regex.compile(r"(?<!\p{L})(?:" + _alt(c["share_verb"]) + r")(?!\p{L})", _F),
         direction_after=regex.compile(r"(?<!\p{L})(?:(?P<out>" + _alt(c["sends_after"]) + r")|(?P<in>"
                                       + _alt(c["receives_after"]) + r"))(?!\p{L})", _F),
     )
@@ -413,6 +415,24 @@ def _after_number(text: str, s: int, e: int) -> int:
     return e
 
 
+_SHARE_NOUN = regex.compile(r"[ \t]{1,3}(?!so\s|kế\s|trở\s|tăng|giảm)\p{Ll}", regex.V1)
+
+
+def _share_verb(text: str, c_start: int, num_start: int, unit_end: int, c_end: int) -> Optional[int]:
+    """For a percentage that opens its clause (after a list marker or a phrase closed by a comma) followed by
+    a noun, the share of a group that a plan states ("- 100% cán bộ ... được tập huấn", "Đến hết năm 2027, 100%
+    xã biên giới có tổ hợp tác"): the start of its verb (kind ``share_verb``) before the next comma; None
+    otherwise ("chiếm 45% tổng vốn, có ...")."""
+    P = _pats()
+    mk = P.marker.match(text, c_start, num_start)
+    prefix = text[mk.end() if mk else c_start : num_start].strip()
+    if (prefix and not prefix.endswith(",")) or _SHARE_NOUN.match(text, unit_end) is None:
+        return None
+    comma = text.find(",", unit_end, c_end)
+    m = _span_search(P.share_verb, text, unit_end, min(c_end if comma == -1 else comma, unit_end + 120))
+    return m.start() if m is not None else None
+
+
 def _direction_after(text: str, start: int, end: int) -> Optional[str]:
     """"đoàn ra" / "đoàn vào" from the words after a plain "đoàn" ("... ra nước ngoài", "... vào thăm tỉnh":
     kinds ``sends_after`` / ``receives_after``), the first such phrase deciding; None when there is none."""
@@ -514,21 +534,26 @@ def _ends_with(last: regex.Pattern, text: str, start: int, end: int, trailing: s
     return last.search(text, max(start, i - 16), i) is not None
 
 
+def _not_baseline(mentions: list[DateMention], text: str) -> list[DateMention]:
+    """``mentions`` less the baseline years of a comparison ("so với năm 2024", "từ năm 2024")."""
+    return [
+        m
+        for m in mentions
+        if not (
+            _ends_with(_BASELINE_LAST, text, m.char_start - 20, m.char_start)
+            and _BASELINE.search(text, max(0, m.char_start - 20), m.char_start)
+        )
+    ]
+
+
 def _year_period(mentions: list[DateMention], pos: int, text: str = "") -> Optional[str]:
     """Period from date mentions of one sentence: a range first, then a year (nearest before ``pos``).
 
-    A baseline year ("so với năm 2024") is not a period."""
+    A baseline year ("so với năm 2024") is not a period; a year deadline ("Đến hết năm 2027, ...") is one."""
     if text:
-        mentions = [
-            m
-            for m in mentions
-            if not (
-                _ends_with(_BASELINE_LAST, text, m.char_start - 20, m.char_start)
-                and _BASELINE.search(text, max(0, m.char_start - 20), m.char_start)
-            )
-        ]
+        mentions = _not_baseline(mentions, text)
     ranges = [m for m in mentions if m.kind == "period" and _RANGE4.fullmatch(m.value)]
-    years = [m for m in mentions if m.kind in ("other", "horizon", "event") and _YEAR4.fullmatch(m.value)]
+    years = [m for m in mentions if m.kind in ("other", "horizon", "event", "deadline") and _YEAR4.fullmatch(m.value)]
     for group, fmt in ((ranges, lambda v: v.replace("/", "-")), (years, lambda v: v)):
         if not group:
             continue
@@ -722,7 +747,9 @@ def extract_targets(
             lead = _lead_line(text, c_start)
             if lead is not None:
                 cue = _last_cue(text, *lead)
-        if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or cue is not None):
+        share = _share_verb(text, c_start, s, unit_end, c_end) if cue is None and unit == "%" else None
+        if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or cue is not None
+                or share is not None):
             continue
         if unit == "đoàn" and cue is not None:  # "cử 01 đoàn": sent out; "đón 03 đoàn": received
             if P.sends.match(text, cue):
@@ -742,6 +769,8 @@ def extract_targets(
             lo = lead[0] if lead else c_start
             verb = _verb_cue(text, lo, cue) if P.nominal.match(text, cue) else cue
             past = verb is not None and _span_search(P.past_cue, text, max(lo, verb - 24), verb) is not None
+        elif share is not None:  # "100% cán bộ đã được tập huấn": a result
+            past = _span_search(P.past_cue, text, max(c_start, share - 24), share) is not None
         value = _parse_number if word_value is None else _word_value
         bounds = [(s, e, ">="), (hi_span[0], hi_span[1], "<=")] if hi_span else [(s, e, comparator)]
         for ns, ne, cmp_ in bounds:
@@ -791,7 +820,7 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
         # "Năm 2024, ...": a sentence that opens with a past year reports results
         past_year = bool(doc_year) and any(
             m.char_start < ss + 25 and m.kind in ("other", "event") and _YEAR4.fullmatch(m.value) and int(m.value) < doc_year
-            for m in sent_dates)
+            for m in _not_baseline(sent_dates, text))  # "Tăng 15% so với năm 2025" reports nothing
         of_plan = _span_search(P.of_plan, text, ss, se) is not None  # "bằng 117% kế hoạch"
         for h in group:
             from_heading = False

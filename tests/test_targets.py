@@ -370,3 +370,21 @@ def test_counts_in_words() -> None:
     assert _t("Tăng cường hợp tác giữa hai nước, hai tỉnh; triển khai ba trụ cột đối ngoại.") == []
     assert _t("Tổ chức một hội nghị tổng kết; tổ chức năm đoàn ra.") == []
     assert _t("Ký kết hai (02) thỏa thuận quốc tế.") == [(2.0, "=", "thỏa thuận quốc tế", None, None)]
+
+
+def test_the_share_of_a_group_is_a_target() -> None:
+    """"100% cán bộ ... được tập huấn", "Đến hết năm 2027, 100% xã biên giới có tổ hợp tác": a percentage that
+    opens its clause, then a noun and "được"/"có", states a target without any cue; the year of a deadline
+    ("Đến hết năm 2027") is its period. Not a share in prose ("chiếm 45% tổng vốn, có ...") nor a result."""
+    assert _t("Đến hết năm 2027, 100% xã biên giới có tổ hợp tác với xã đối diện.") == [(100.0, "=", "%", "2027", None)]
+    assert _t("100% cán bộ làm công tác đối ngoại được tập huấn nghiệp vụ.") == [(100.0, "=", "%", None, None)]
+    assert _t("Khoảng 30% doanh nghiệp có vốn đầu tư nước ngoài; chiếm 45% tổng vốn, có nhiều dự án.") == []
+    assert _t("100% cán bộ đã được tập huấn.") == []
+    assert _t("95% người dân hài lòng.") == []
+
+
+def test_a_baseline_year_at_the_start_is_no_result() -> None:
+    """"Tăng 15% so với năm 2025 ..." in a 2026 plan: the baseline year near the sentence start made it read as
+    a sentence opening with a past year, i.e. a result."""
+    assert _t("Tăng 15% so với năm 2025 về số đoàn vào.", 2026) == [(15.0, "=", "% tăng", None, None)]
+    assert _t("Năm 2025, tỉnh tổ chức 45 đoàn ra.", 2026) == []
