@@ -159,6 +159,11 @@ def _word_value(s: str) -> float:
     return float(total)
 
 
+# A part of a plan, above its "I." headings: "PHẦN I", "Phần thứ hai.", "A. KẾT QUẢ ..." (capital letter)
+_PART = r"(?:PHẦN|Phần)[ \t]{1,3}(?:[IVX]{1,5}|\d{1,2}|(?:THỨ|thứ)[ \t]{1,3}\p{L}{2,5})(?![\p{L}\d])[.:\-)]?(?:[ \t]|$)"
+_PART_HEADING = regex.compile(r"^[ \t]{0,8}(?:" + _PART + r"|[A-ZĐ][.)][ \t])", regex.V1)
+
+
 def _phrase(p: str) -> str:
     """A phrase as a pattern: flexible blanks, optional blanks around / and ,; both tone placements."""
     parts: list[str] = []
@@ -270,7 +275,8 @@ def _pats() -> _Pats:
             r"(?:[Pp]hụ\s{1,3}lục|PHỤ\s{1,3}LỤC)(?:\s{1,3}(?:số|SỐ))?\s{1,3}(?P<labels>" + label + r"(?:\s{0,2}(?:,|và|-)\s{0,2}" + label + r"){0,10})",
             regex.V1,
         ),
-        heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-)[ \t]", regex.V1),
+        heading=regex.compile(r"^[ \t]{0,8}(?:(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđA-ZĐ])[.)]|(?:[IVX]{1,5}|\d{1,2})-)[ \t]"
+                              r"|" + _PART + r")", regex.V1),
         clause_break=regex.compile(r";|" + _HARD_NL + r"|[.!?](?=\s|$)", regex.V1),
         sentence_break=regex.compile(_HARD_NL + r"|[.!?](?=\s{1,3}[\p{Lu}\-+\d]|\s*$)", regex.V1),
         geo_name=regex.compile(r"\s{1,3}\p{Lu}", regex.V1),
@@ -286,7 +292,8 @@ def _pats() -> _Pats:
         # a heading that opens with the review words (not a list item "c) Phấn đấu ...; đánh giá kết quả ...")
         word_number=_word_number_pattern(),
         word_range_tail=regex.compile(r"\s{0,3}(?:[-–]|đến|tới)\s{0,3}(?P<hi>" + _word_number_pattern().pattern + r")", _F),
-        review_heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-)[ \t]{1,4}"
+        review_heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-"
+                                     r"|(?:PHẦN|Phần)[ \t]{1,3}(?:[IVX]{1,5}|\d{1,2}|(?:THỨ|thứ)[ \t]{1,3}\p{L}{2,5})[.:\-)]?)[ \t]{1,4}"
                                      r"(?:" + _alt(c["review_heading"]) + r")(?!\p{L})[^;]{0,120}$", _F),
         forward=regex.compile(r"(?<!\p{L})(?:" + _alt(c["forward"]) + r")(?!\p{L})", _F),
         sends=regex.compile(r"(?:" + _alt(c["sends"]) + r")(?!\p{L})", _F),
@@ -583,7 +590,8 @@ class _Dates:
 
 
 def _headings_above(text: str, pos: int, back: int) -> Iterator[tuple[int, int, str]]:
-    """Heading lines above the line of ``pos``, nearest first, within ``back`` chars: (start, end, line)."""
+    """Heading lines above the line of ``pos``, nearest first, within ``back`` chars: (start, end, line); a part
+    heading alone on its line ("PHẦN I") comes with the title on the line after it."""
     P = _pats()
     cursor = text.rfind("\n", 0, pos) + 1
     lo = max(0, pos - back)
@@ -593,6 +601,10 @@ def _headings_above(text: str, pos: int, back: int) -> Iterator[tuple[int, int, 
         line = text[prev_start:prev_end]
         cursor = prev_start
         if line.strip() and len(line) <= 200 and P.heading.match(line):
+            if not _PART_HEADING.sub("", line).strip():  # "PHẦN I" alone: its title is the next line
+                nxt = text.find("\n", prev_end + 1)
+                prev_end = len(text) if nxt == -1 or nxt > prev_end + 200 else nxt
+                line = text[prev_start:prev_end].replace("\n", " ")
             yield prev_start, prev_end, line
 
 
@@ -610,17 +622,42 @@ def _heading_period(text: str, pos: int, dates: _Dates) -> Optional[str]:
 _REVIEW_BACK = 40000  # how far back the headings of a review section are looked for
 
 
+def _heading_level(line: str) -> int:
+    """0 a part ("PHẦN I", "A."), 1 "I.", 2 "1." / "1-", 3 "1.1.", 4 "a)" and the rest."""
+    if _PART_HEADING.match(line) and not _TOP_HEADING.match(line):
+        return 0
+    if _TOP_HEADING.match(line):
+        return 1
+    if _ARABIC_HEADING.match(line):
+        return 2
+    return 3 if _SUB_HEADING.match(line) else 4
+
+
 def _in_review_section(text: str, pos: int) -> bool:
-    """Whether ``pos`` lies in a review section: one of the headings above it, up to and including the nearest
-    top-level one ("I.", "II."), opens with words of results or an assessment ("I. KẾT QUẢ THỰC HIỆN NĂM
-    2024", "1. Đánh giá chung", "a) Tình hình thực hiện")."""
+    """Whether ``pos`` lies in a review section: one of the headings that contain it (the nearest above, then
+    each one above of a higher level), up to a part ("PHẦN I", "A.") or else the nearest top-level one ("I.",
+    "II."), opens with words of results or an assessment ("I. KẾT QUẢ THỰC HIỆN NĂM 2024", "1. Đánh giá chung",
+    "a) Tình hình thực hiện"; a part's title may be on the line after it: "PHẦN I\nKẾT QUẢ NĂM 2025", see
+    _headings_above)."""
     P = _pats()
+    level = 99
+    top_seen = False
     for _start, _end, line in _headings_above(text, pos, _REVIEW_BACK):
+        lv = _heading_level(line)
+        if lv >= level or (top_seen and lv > 0):
+            continue
+        level = lv
         if P.review_heading.match(line):
             return True
-        if _TOP_HEADING.match(line):
+        if lv == 0:
             return False
+        if lv == 1:
+            top_seen = True  # only a part above may still say it is a review
     return False
+
+
+_ARABIC_HEADING = regex.compile(r"^[ \t]{0,8}\d{1,2}[.)\-][ \t]")
+_SUB_HEADING = regex.compile(r"^[ \t]{0,8}\d{1,2}\.\d{1,2}")
 
 
 _UNSET = object()
@@ -813,7 +850,7 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
     by_sentence: dict[tuple[int, int], list[_Hit]] = {}
     for h in hits:
         by_sentence.setdefault(_bounds(P.sentence_break, text, h.num_start, 1500), []).append(h)
-    review_section: dict[int, bool] = {}  # sentence start -> _in_review_section
+    review_section: dict[int, bool] = {}  # start of the number's line -> _in_review_section
     for (ss, se), group in by_sentence.items():
         sent_dates = index.within(ss, se)
         plan_year = _PLAN_YEAR.search(text[ss:se]) is not None
@@ -841,14 +878,15 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
             if _span_search(P.forward, text, h.lead[0] if h.lead else h.c_start, h.lead[1] if h.lead else h.num_start) is not None:
                 h.review = False  # a clause that looks ahead is a target
                 continue
-            if ss not in review_section:
-                review_section[ss] = _in_review_section(text, ss)
+            line = text.rfind("\n", 0, h.num_start) + 1  # the sentence may open on the heading line itself
+            if line not in review_section:
+                review_section[line] = _in_review_section(text, line)
             past_heading = (from_heading and doc_year is not None and h.period is not None
                             and _YEAR4.fullmatch(h.period) is not None and int(h.period) < doc_year)
             lead_past = bool(doc_year) and h.lead is not None and any(
                 m.char_start < h.lead[0] + 25 and m.kind in ("other", "event") and _YEAR4.fullmatch(m.value)
                 and int(m.value) < doc_year for m in lead_dates)
-            if of_plan or past_year or lead_past or past_heading or review_section[ss]:
+            if of_plan or past_year or lead_past or past_heading or review_section[line]:
                 h.review = True
         # appendix ----------------------------------------------------------
         try:

@@ -388,3 +388,21 @@ def test_a_baseline_year_at_the_start_is_no_result() -> None:
     a sentence opening with a past year, i.e. a result."""
     assert _t("Tăng 15% so với năm 2025 về số đoàn vào.", 2026) == [(15.0, "=", "% tăng", None, None)]
     assert _t("Năm 2025, tỉnh tổ chức 45 đoàn ra.", 2026) == []
+
+
+def test_review_parts_and_the_section_after_a_review() -> None:
+    """Plans in two parts ("A. KẾT QUẢ ... / B. NHIỆM VỤ ...", "PHẦN I\\nKẾT QUẢ ..."): the part headings were not
+    headings, so the results under "I. Công tác đoàn" of part A were targets. And a target right under the next
+    top-level heading ("II. PHƯƠNG HƯỚNG NHIỆM VỤ NĂM 2026\\nTổ chức 60 đoàn ra") was dropped: its sentence
+    opens on that heading line, above which only the review heading was seen."""
+    text = ("A. KẾT QUẢ THỰC HIỆN CÔNG TÁC ĐỐI NGOẠI NĂM 2025\nI. Công tác đoàn\nToàn tỉnh tổ chức 45 đoàn ra, đón 52 đoàn"
+            " vào.\nB. NHIỆM VỤ NĂM 2026\nI. Công tác đoàn\nTổ chức 60 đoàn ra.")
+    assert _t(text, 2026) == [(60.0, "=", "đoàn ra", "2026", None)]
+    text = ("PHẦN I\nKẾT QUẢ THỰC HIỆN NĂM 2025\n1. Công tác đoàn\nToàn tỉnh tổ chức 45 đoàn ra.\n"
+            "PHẦN II\nNHIỆM VỤ NĂM 2026\n1. Công tác đoàn\nTổ chức 60 đoàn ra.")
+    assert _t(text, 2026) == [(60.0, "=", "đoàn ra", "2026", None)]
+    text = "I. TÌNH HÌNH THỰC HIỆN NĂM 2025\nTổ chức 45 đoàn ra.\nII. PHƯƠNG HƯỚNG NHIỆM VỤ NĂM 2026\nTổ chức 60 đoàn ra."
+    assert _t(text, 2026) == [(60.0, "=", "đoàn ra", "2026", None)]
+    # a sibling's review heading does not hold the next section
+    text = "I. TÌNH HÌNH CHUNG\n1. Đánh giá chung\nTổ chức 45 đoàn ra.\n2. Nhiệm vụ năm 2026\n- Tổ chức 60 đoàn ra."
+    assert _t(text, 2026) == [(60.0, "=", "đoàn ra", "2026", None)]
