@@ -456,7 +456,7 @@ def _verb_cue(text: str, start: int, end: int) -> Optional[int]:
     last = None
     try:
         for m in P.plan_cue.finditer(text, max(0, start), end, timeout=_TIMEOUT):
-            if P.nominal.match(text, m.start()) is None:
+            if P.nominal.match(text, m.start()) is None and not _NOUN_MAKER.search(text, max(0, m.start() - 6), m.start()):
                 last = m.start()
     except TimeoutError:  # pragma: no cover
         pass
@@ -464,16 +464,20 @@ def _verb_cue(text: str, start: int, end: int) -> Optional[int]:
 
 
 def _last_cue(text: str, start: int, end: int) -> Optional[int]:
-    """Start of the last plan cue in ``text[start:end]`` (None when there is none)."""
+    """Start of the last plan cue in ``text[start:end]`` (None when there is none); a cue made a noun by "sự"
+    ("có sự tham gia của 50 doanh nghiệp", "với sự hỗ trợ của") is none."""
     P = _pats()
     last = None
     try:
         for m in P.plan_cue.finditer(text, max(0, start), end, timeout=_TIMEOUT):
-            last = m.start()
+            if not _NOUN_MAKER.search(text, max(0, m.start() - 6), m.start()):
+                last = m.start()
     except TimeoutError:  # pragma: no cover
         pass
     return last
 
+
+_NOUN_MAKER = regex.compile(r"(?<!\p{L})sự\s{1,3}$", _F)
 
 _LEAD_LINES = 30  # list items looked through, upwards, for the line that introduces the list
 

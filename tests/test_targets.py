@@ -406,3 +406,10 @@ def test_review_parts_and_the_section_after_a_review() -> None:
     # a sibling's review heading does not hold the next section
     text = "I. TÌNH HÌNH CHUNG\n1. Đánh giá chung\nTổ chức 45 đoàn ra.\n2. Nhiệm vụ năm 2026\n- Tổ chức 60 đoàn ra."
     assert _t(text, 2026) == [(60.0, "=", "đoàn ra", "2026", None)]
+
+
+def test_a_cue_made_a_noun_by_su_is_no_cue() -> None:
+    """"Hội nghị có sự tham gia của 300 đại biểu, 50 doanh nghiệp" describes an event: "sự" makes the cue a noun."""
+    assert _t("Hội nghị có sự tham gia của hơn 300 đại biểu, 50 doanh nghiệp.") == []
+    assert _t("Với sự hỗ trợ của JICA, xây dựng 03 công trình.") == [(3.0, "=", "công trình", None, None)]
+    assert _t("Phấn đấu có sự tham gia của 50 doanh nghiệp.") == [(50.0, "=", "doanh nghiệp", None, None)]
