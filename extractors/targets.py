@@ -914,6 +914,9 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
             _clause(text, h, group, refs)
 
 
+_HEADING_TITLE = 60  # a numbered line this short, then a line opening in capitals, is a heading and its text
+
+
 def _clause(text: str, h: _Hit, group: list[_Hit], refs: list[regex.Match]) -> None:
     P = _pats()
     c_start, c_end = h.c_start, h.c_end
@@ -941,10 +944,23 @@ def _clause(text: str, h: _Hit, group: list[_Hit], refs: list[regex.Match]) -> N
             c_start = seg_start
     seg = text[c_start:c_end]
     mk = P.marker.match(seg)
+    line_start = text.rfind("\n", 0, c_start) + 1  # the clause may start after the label's "." ("2. Hợp tác")
+    head = text[line_start : line_start + 40]
+    heading_line = P.heading.match(head) is not None or _PART_HEADING.match(head) is not None
     if mk is not None and c_start + mk.end() <= h.num_start:
         c_start += mk.end()
     while c_start < c_end and text[c_start] in " \t\n":
         c_start += 1
+    # "2. Hợp tác với Lào\nTổ chức từ 3 đến 5 hội nghị": the heading's title is not the target's text
+    nl = text.find("\n", c_start, h.num_start)
+    if nl != -1:
+        title = text[c_start:nl].strip()
+        rest = text[nl + 1 : h.num_start].lstrip()
+        if (title and rest[:1].isupper() and title[-1] not in ".;:,"
+                and ((heading_line and len(title) <= _HEADING_TITLE) or title.upper() == title)):
+            c_start = nl + 1
+            while c_start < c_end and text[c_start] in " \t\n":
+                c_start += 1
     while True:  # trailing blanks and punctuation, and a dangling "và" before the next target
         while c_end > c_start and text[c_end - 1] in " \t\n,;.:":
             c_end -= 1

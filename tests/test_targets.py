@@ -413,3 +413,16 @@ def test_a_cue_made_a_noun_by_su_is_no_cue() -> None:
     assert _t("Hội nghị có sự tham gia của hơn 300 đại biểu, 50 doanh nghiệp.") == []
     assert _t("Với sự hỗ trợ của JICA, xây dựng 03 công trình.") == [(3.0, "=", "công trình", None, None)]
     assert _t("Phấn đấu có sự tham gia của 50 doanh nghiệp.") == [(50.0, "=", "doanh nghiệp", None, None)]
+
+
+def test_a_heading_s_title_is_not_the_target_s_text() -> None:
+    """"2. Hợp tác với Lào\\nTổ chức từ 3 đến 5 hội nghị": the heading line has no final stop, so the clause ran
+    over it and the target's text began with the heading's title."""
+    text = "III. NHIỆM VỤ\n2. Hợp tác với Lào\nTổ chức từ 3 đến 5 hội nghị xúc tiến thương mại.\nIV. KINH PHÍ\nTổng kinh phí dự kiến 25 tỷ đồng."
+    assert [x.text for x in extract_targets(text, 2026)] == [
+        "Tổ chức từ 3 đến 5 hội nghị xúc tiến thương mại", "Tổ chức từ 3 đến 5 hội nghị xúc tiến thương mại",
+        "Tổng kinh phí dự kiến 25 tỷ đồng"]
+    # a numbered item wrapped in a PDF keeps its first line
+    text = "2. Tổ chức các hoạt động giao lưu hữu nghị, hợp tác toàn diện với các tỉnh của\nLào, phấn đấu tổ chức 05 đoàn ra."
+    assert [x.text for x in extract_targets(text, 2026)] == [
+        "Tổ chức các hoạt động giao lưu hữu nghị, hợp tác toàn diện với các tỉnh của\nLào, phấn đấu tổ chức 05 đoàn ra"]
