@@ -426,3 +426,12 @@ def test_a_heading_s_title_is_not_the_target_s_text() -> None:
     text = "2. Tổ chức các hoạt động giao lưu hữu nghị, hợp tác toàn diện với các tỉnh của\nLào, phấn đấu tổ chức 05 đoàn ra."
     assert [x.text for x in extract_targets(text, 2026)] == [
         "Tổ chức các hoạt động giao lưu hữu nghị, hợp tác toàn diện với các tỉnh của\nLào, phấn đấu tổ chức 05 đoàn ra"]
+
+
+def test_enrolment_and_new_licence_cues() -> None:
+    """Cooperation plans with Laos count students enrolled and investment plans new licences: "tuyển mới khoảng
+    120 lưu học sinh", "cấp mới 20 dự án FDI" had no cue ("khoảng" alone says nothing)."""
+    assert _t("Tuyển mới khoảng 120 lưu học sinh Lào trong năm học 2026-2027.") == [
+        (120.0, "=", "lưu học sinh", "2026-2027", None)]
+    assert _t("Cấp mới 20 dự án FDI.") == [(20.0, "=", "dự án FDI", None, None)]
+    assert _t("Năm 2024 đã cấp mới 15 dự án.") == []
