@@ -20,6 +20,7 @@ text                                      value                                 
 ``từ tháng 11/2025 đến tháng 02/2026``    ``2025-11/2026-02``                   period
 ``đến năm 2030`` / ``tầm nhìn đến 2045``  ``2030`` / ``2045``                   horizon
 ``trước ngày 10/6 và 10/12`` (a list)     ``--06-10``, ``--12-10``              deadline (each)
+``định kỳ 6 tháng`` / ``định kỳ hằng quý``  ``R/P6M`` / ``R/P3M`` (repeating)       other
 ``(18/01/1950-18/01/2025)``               ``1950-01-18/2025-01-18``             anniversary
 ``kỷ niệm 135 năm`` (a count of years)    ``P135Y`` (ISO duration)              anniversary
 ``Xuân Ất Tỵ 2025``, ``Tết Nguyên đán     ``2025`` (Can–Chi resolved to the     event
@@ -109,6 +110,7 @@ class _Pats:
     year_range: regex.Pattern
     horizon_year: regex.Pattern  # a year without "năm" right after a horizon phrase: "tầm nhìn đến 2045"
     month_span: regex.Pattern  # "tháng 9 - 10/2026", "tháng 9-10 năm 2026": two months of one year
+    recurrence: regex.Pattern  # "định kỳ 6 tháng", "định kỳ hằng quý": a repeating interval (R/P6M, R/P3M)
     date_list_join: regex.Pattern  # ", " / " và " / " hoặc " between two dates of a list
     date_list_join_back: regex.Pattern  # the same, ending where the search window ends
     year_range_pre: regex.Pattern
@@ -197,6 +199,11 @@ def _pats() -> _Pats:
         ),
         horizon_year=regex.compile(
             r"(?<!\p{L})(?:" + _alt(c["horizon_bare"]) + r")\s{1,5}(?P<y>" + _YEAR + r")(?!\d|\s?/\s?\w|-\p{L}|\s{0,3}-\s{0,3}\d)", _F
+        ),
+        recurrence=regex.compile(
+            r"(?<!\p{L})định\s{1,3}kỳ\s{0,3}\(?\s{0,2}(?:(?:hằng|hàng|mỗi)\s{1,3})?(?:(?P<n>\d{1,2}|sáu|ba|hai)\s{1,3}tháng"
+            r"|(?P<unit>tuần|tháng|quý|năm))(?!\p{L})(?!\s{1,3}(?:đầu|cuối|\d))",
+            _F,
         ),
         month_span=regex.compile(
             r"(?<!\p{L})(?<!\d\s{0,3})tháng" + _WS + r"(?P<m1>\d{1,2})\s{0,3}(?:-|–|đến|tới)\s{0,3}(?:tháng\s{1,3})?(?P<m2>\d{1,2})"
@@ -423,6 +430,8 @@ def _events(text: str, P: "_Pats") -> Iterator[regex.Match]:
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_RECUR_WORDS = {"sáu": 6, "ba": 3, "hai": 2}
+_RECUR_UNITS = {"tuần": "R/P1W", "tháng": "R/P1M", "quý": "R/P3M", "năm": "R/P1Y"}
 
 
 def _can_chi_year(stem: str, branch: str, ref: int) -> Optional[int]:
@@ -477,6 +486,15 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
         m, y = int(mt["m"]), int(mt["y"])
         if _valid(None, m, y):
             add(_Cand(mt.start(), mt.end(), _iso(None, m, y), "my", y=y, m=m))
+    for mt in _iter(P.recurrence, text):  # "định kỳ 6 tháng", "định kỳ hằng quý": how often, not a date
+        n = mt["n"]
+        if n is not None:
+            months = _RECUR_WORDS.get(n.casefold()) or int(n)
+            value = f"R/P{months}M" if 0 < months <= 24 else ""
+        else:
+            value = _RECUR_UNITS[mt["unit"].casefold()]
+        if value:
+            add(_Cand(mt.start(), mt.end(), value, "recur"))
     for mt in _iter(P.month_span, text):
         m1, m2, y = int(mt["m1"]), int(mt["m2"]), int(mt["y"])
         if m1 < m2 and _valid(None, m2, y):
@@ -653,7 +671,7 @@ def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
 def _classify(text: str, c: _Cand) -> None:
     """Set ``c.kind`` from the words before the mention; may extend ``c.start`` over a cue."""
     P = _pats()
-    if c.kind in ("event", "anniversary"):
+    if c.kind in ("event", "anniversary") or c.form == "recur":
         return
     if c.form == "yrange" and text[c.start - 1 : c.start] == "(":
         if _window_match(P.anniv_ctx, text, c.start, 200) is not None:

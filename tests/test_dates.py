@@ -344,3 +344,14 @@ def test_two_months_of_one_year_and_a_completion_time_label() -> None:
     assert _one("Tháng 11-12 năm 2026")[:2] == ("period", "2026-11/2026-12")
     assert _one("Thời gian hoàn thành: tháng 6/2026.") == ("deadline", "2026-06", "Thời gian hoàn thành: tháng 6/2026")
     assert _one("Thời hạn hoàn thành: Quý IV/2026")[:2] == ("deadline", "2026-Q4")
+
+
+def test_reporting_frequencies_are_repeating_intervals() -> None:
+    """"định kỳ 6 tháng", "định kỳ hằng quý" say how often a report is due: they gave nothing (or "6 tháng" was
+    lost); now an ISO 8601 repeating interval of kind "other" (not a deadline: no date is named)."""
+    assert _one("Sở Ngoại vụ định kỳ 6 tháng báo cáo Ủy ban nhân dân tỉnh.") == ("other", "R/P6M", "định kỳ 6 tháng")
+    assert _all("định kỳ hằng năm (trước ngày 25/11) báo cáo") == [
+        ("other", "R/P1Y", "định kỳ hằng năm"), ("deadline", "--11-25", "trước ngày 25/11")]
+    assert _one("định kỳ hằng quý")[1] == "R/P3M"
+    assert _one("định kỳ 06 tháng đầu năm")[:2] == ("period", "--H1")  # a half-year, not a frequency
+    assert _all("tổ chức giao ban định kỳ") == []
