@@ -232,6 +232,7 @@ class _Pats:
     word_number: regex.Pattern  # "hai", "mười hai", "hai mươi lăm" before a unit: a count in words
     word_range_tail: regex.Pattern  # "hai đến ba": a range's upper bound in words
     forward: regex.Pattern  # "phấn đấu", "dự kiến", "chỉ tiêu": a clause that looks ahead is never a review
+    past_opener: regex.Pattern  # "Năm qua,", "Thời gian qua,", "Qua 5 năm thực hiện", "Lũy kế": a sentence on the past
     sends: regex.Pattern  # a cue that sends delegations out ("cử"): its plain "đoàn" is "đoàn ra"
     receives: regex.Pattern  # a cue that receives them ("đón"): "đoàn vào"
     nominal: regex.Pattern  # a plan cue that is a noun ("vốn", "kinh phí"): a result's verb may come before it
@@ -295,6 +296,8 @@ def _pats() -> _Pats:
         review_heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-"
                                      r"|(?:PHẦN|Phần)[ \t]{1,3}(?:[IVX]{1,5}|\d{1,2}|(?:THỨ|thứ)[ \t]{1,3}\p{L}{2,5})[.:\-)]?)[ \t]{1,4}"
                                      r"(?:" + _alt(c["review_heading"]) + r")(?!\p{L})[^;]{0,120}$", _F),
+        past_opener=regex.compile(r"[ \t]{0,8}(?:[-+•*][ \t]{1,3})?(?:(?:trong|sau)\s{1,3})?(?:" + _alt(c["past_opener"])
+                                  + r"|qua\s{1,3}\d{1,2}\s{1,3}năm)(?!\p{L})", _F),
         forward=regex.compile(r"(?<!\p{L})(?:" + _alt(c["forward"]) + r")(?!\p{L})", _F),
         sends=regex.compile(r"(?:" + _alt(c["sends"]) + r")(?!\p{L})", _F),
         receives=regex.compile(r"(?:" + _alt(c["receives"]) + r")(?!\p{L})", _F),
@@ -862,6 +865,10 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
         past_year = bool(doc_year) and any(
             m.char_start < ss + 25 and m.kind in ("other", "event") and _YEAR4.fullmatch(m.value) and int(m.value) < doc_year
             for m in _not_baseline(sent_dates, text))  # "Tăng 15% so với năm 2025" reports nothing
+        # "Giai đoạn 2021-2025, tỉnh thu hút ...", "Năm qua, ...", "Lũy kế đến nay, ...": a sentence that opens on a past time
+        past_year = past_year or (bool(doc_year) and any(
+            m.char_start < ss + 25 and m.kind == "period" and _RANGE4.fullmatch(m.value) and int(m.value[5:]) < doc_year
+            for m in sent_dates)) or P.past_opener.match(text, ss, min(se, ss + 80)) is not None
         of_plan = _span_search(P.of_plan, text, ss, se) is not None  # "bằng 117% kế hoạch"
         for h in group:
             from_heading = False

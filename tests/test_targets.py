@@ -435,3 +435,18 @@ def test_enrolment_and_new_licence_cues() -> None:
         (120.0, "=", "lưu học sinh", "2026-2027", None)]
     assert _t("Cấp mới 20 dự án FDI.") == [(20.0, "=", "dự án FDI", None, None)]
     assert _t("Năm 2024 đã cấp mới 15 dự án.") == []
+
+
+def test_sentences_opening_on_a_past_time_are_results() -> None:
+    """"Năm qua, tỉnh đón 52 đoàn vào", "Qua 5 năm thực hiện ..., tỉnh ký kết 12 thỏa thuận", "Giai đoạn 2021-2025,
+    tỉnh thu hút 2,1 tỷ USD" (in a 2026 plan), "Lũy kế đến hết năm 2025, ..." report results: they were targets
+    (kind past_opener; a period that ended before the plan's year)."""
+    for text in ("Năm qua, tỉnh đón 52 đoàn vào với 600 lượt khách.", "Thời gian qua, tỉnh tổ chức 45 đoàn ra.",
+                 "Qua 5 năm thực hiện Nghị quyết, tỉnh ký kết 12 thỏa thuận quốc tế.",
+                 "Giai đoạn 2021-2025, tỉnh thu hút 2,1 tỷ USD vốn FDI.",
+                 "Lũy kế đến hết năm 2025, tỉnh thu hút 450 dự án FDI.", "Kết quả, toàn tỉnh tổ chức 45 đoàn ra."):
+        assert _t(text, 2026) == [], text
+    assert _t("Giai đoạn 2026-2030, tổ chức 60 đoàn ra.", 2026) == [(60.0, "=", "đoàn ra", "2026-2030", None)]
+    assert _t("Năm qua, tỉnh đón 52 đoàn vào; năm 2026 phấn đấu đón 60 đoàn vào.", 2026) == [
+        (60.0, "=", "đoàn vào", "2026", None)]
+    assert _t("Kết quả cần đạt: tổ chức 45 đoàn ra.", 2026) == [(45.0, "=", "đoàn ra", None, None)]
