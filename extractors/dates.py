@@ -50,7 +50,8 @@ _DATA = Path(__file__).with_name("data")
 _TIMEOUT = 5.0
 _F = regex.IGNORECASE | regex.V1
 
-_YEAR = r"(?:19|20)\d{2}"
+_YEAR = r"(?:18[5-9]\d|19\d{2}|20\d{2})"  # from 1850: anniversaries reach back ("19/5/1890 - 19/5/2025")
+_CENTURIES = ("18", "19", "20")  # the first two digits of a _YEAR, for the fast-path anchors
 _D = regex.V1  # case-sensitive, for digit-led anchors
 _WS = r"\s{1,12}"  # blanks between words, line breaks included
 
@@ -146,16 +147,16 @@ def _pats() -> _Pats:
         full_num=regex.compile(ngay + full_core, _F),
         # full_num starts at "ngày" + blanks + a digit, or where full_core matches (see _full_num_starts)
         full_num_at=(regex.compile(r"(?<!\p{L})ngày(?=" + _WS + r"\d)", _F),),
-        event_year_at=tuple(regex.compile(r"(?<=\s)" + c2 + r"\d{2}", regex.V1) for c2 in ("19", "20")),
+        event_year_at=tuple(regex.compile(r"(?<=\s)" + c2 + r"\d{2}", regex.V1) for c2 in _CENTURIES),
         event_gap=regex.compile(r"(?r)[^\p{L}'\-\s]", regex.V1),
         # Digit-led anchors are compiled case-sensitively (_D): a literal scan is then several times
         # faster, digits and these punctuation marks have no other case, and where a case-blind
         # class or word is involved the anchor is made looser (\p{L} for a word), never stricter.
-        full_year_at=tuple(regex.compile(r"(?<=[/.\-]\s?)" + c2 + r"\d{2}", _D) for c2 in ("19", "20")),
+        full_year_at=tuple(regex.compile(r"(?<=[/.\-]\s?)" + c2 + r"\d{2}", _D) for c2 in _CENTURIES),
         # The lookaheads restate what the pattern needs right after its first literal, so fewer
         # anchor positions reach p.match (each still a superset of the match starts).
         year_range_at=tuple(
-            regex.compile(r"(?<![\d/.\-\p{L}])" + c2 + r"(?=\d{2}\s{0,3}[\-\p{L}])", _D) for c2 in ("19", "20")
+            regex.compile(r"(?<![\d/.\-\p{L}])" + c2 + r"(?=\d{2}\s{0,3}[\-\p{L}])", _D) for c2 in _CENTURIES
         ),
         half_at=tuple(regex.compile(r"(?<![\p{L}\d])" + h + r"(?=\s{1,5}\p{L})", _D) for h in ("06", "6"))
         + (regex.compile(r"(?<![\p{L}\d])sáu(?=\s{1,5}tháng)", _F),)
@@ -521,7 +522,7 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
         add(_Cand(mt.start("y"), mt.end(), f"{y:04d}", "y", y=y))
     for mt in _scan(P.year_range, text, P.year_range_at):
         y1, y2 = int(mt["y1"]), int(mt["y2"])
-        if y1 < y2 <= y1 + 100:
+        if y1 < y2 <= y1 + 200:  # an anniversary may span 135 years ("(1890 - 2025)")
             pre = _cue_match(P.year_range_pre, "year_range_pre", text, mt.start(), 40)
             start = pre.start() if pre is not None else mt.start()
             add(_Cand(start, mt.end(), f"{y1:04d}/{y2:04d}", "yrange", kind="period", y=y2))

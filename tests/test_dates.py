@@ -355,3 +355,12 @@ def test_reporting_frequencies_are_repeating_intervals() -> None:
     assert _one("định kỳ hằng quý")[1] == "R/P3M"
     assert _one("định kỳ 06 tháng đầu năm")[:2] == ("period", "--H1")  # a half-year, not a frequency
     assert _all("tổ chức giao ban định kỳ") == []
+
+
+def test_anniversaries_of_the_nineteenth_century() -> None:
+    """"Kỷ niệm 135 năm Ngày sinh Chủ tịch Hồ Chí Minh (19/5/1890 - 19/5/2025)": years before 1900 were not years,
+    so the range lost its start and kept "19/5/2025" as a plain date."""
+    assert _all("Kỷ niệm 135 năm Ngày sinh Chủ tịch Hồ Chí Minh (19/5/1890 - 19/5/2025)") == [
+        ("anniversary", "P135Y", "Kỷ niệm 135 năm"), ("anniversary", "1890-05-19/2025-05-19", "19/5/1890 - 19/5/2025")]
+    assert _all("Kỷ niệm 135 năm Ngày sinh Chủ tịch Hồ Chí Minh (1890 - 2025)")[1][:2] == ("anniversary", "1890/2025")
+    assert _all("tổ chức 1890 đoàn") == []
