@@ -450,3 +450,11 @@ def test_sentences_opening_on_a_past_time_are_results() -> None:
     assert _t("Năm qua, tỉnh đón 52 đoàn vào; năm 2026 phấn đấu đón 60 đoàn vào.", 2026) == [
         (60.0, "=", "đoàn vào", "2026", None)]
     assert _t("Kết quả cần đạt: tổ chức 45 đoàn ra.", 2026) == [(45.0, "=", "đoàn ra", None, None)]
+
+
+def test_comparators_with_la_and_exceeding() -> None:
+    """"ít nhất là 03", "tối thiểu là 10", "tối đa là 05", "vượt 20": the comparator was lost ("=")."""
+    assert _t("Tổ chức ít nhất là 03 hội nghị.") == [(3.0, ">=", "hội nghị", None, None)]
+    assert _t("Phấn đấu đạt tối thiểu là 10 đoàn ra.") == [(10.0, ">=", "đoàn ra", None, None)]
+    assert _t("Tổ chức tối đa là 05 đoàn ra.") == [(5.0, "<=", "đoàn ra", None, None)]
+    assert _t("Phấn đấu vượt 20 đoàn vào.") == [(20.0, ">=", "đoàn vào", None, None)]
