@@ -238,6 +238,7 @@ class _Pats:
     nominal: regex.Pattern  # a plan cue that is a noun ("vốn", "kinh phí"): a result's verb may come before it
     direction_after: regex.Pattern  # "ra nước ngoài" / "vào thăm tỉnh" after a plain "đoàn"
     share_verb: regex.Pattern  # "được", "có" after "100% cán bộ": the share of a group, a target
+    unit_in_label: regex.Pattern  # a unit named anywhere, in the label before "Số đoàn ra: 60 đoàn"
 
 
 @lru_cache(maxsize=1)
@@ -302,6 +303,7 @@ def _pats() -> _Pats:
         sends=regex.compile(r"(?:" + _alt(c["sends"]) + r")(?!\p{L})", _F),
         receives=regex.compile(r"(?:" + _alt(c["receives"]) + r")(?!\p{L})", _F),
         nominal=regex.compile(r"(?:" + _alt(c["nominal"]) + r")(?!\p{L})", _F),
+        unit_in_label=regex.compile(r"(?<!\p{L})(?P<unit>" + _alt(surfaces) + r")(?![\p{L}\d])", _F),
         share_verb=regex.compile(r"(?<!\p{L})(?:" + _alt(c["share_verb"]) + r")(?!\p{L})", _F),
         direction_after=regex.compile(r"(?<!\p{L})(?:(?P<out>" + _alt(c["sends_after"]) + r")|(?P<in>"
                                       + _alt(c["receives_after"]) + r"))(?!\p{L})", _F),
@@ -510,13 +512,53 @@ def _lead_line(text: str, item: int) -> Optional[tuple[int, int]]:
     return None
 
 
+def _paragraph_lead(text: str, line_start: int) -> Optional[tuple[int, int]]:
+    """For a paragraph (not a list item) starting at ``line_start``: the line right above it when that line
+    introduces targets, a heading with a forward cue ("2. Chỉ tiêu cụ thể") or a line ending with ":"
+    ("Chỉ tiêu:"); None otherwise."""
+    end = line_start - 1
+    if end <= 0:
+        return None
+    start = text.rfind("\n", 0, end) + 1
+    line = text[start:end]
+    stripped = line.rstrip()
+    if stripped and (_target_heading(line) or (stripped.endswith(":") and _pats().forward.search(line))):
+        return start, start + len(stripped)
+    return None
+
+
+_GENERIC_UNITS = frozenset({"đoàn", "thỏa thuận", "hội nghị", "hội thảo"})
+
+
+def _unit_of_label(text: str, c_start: int, num_start: int, unit: str) -> str:
+    """"Số đoàn ra: 60 đoàn", "Thỏa thuận quốc tế được ký kết: 05 thỏa thuận": a generic unit takes the
+    more specific one its label names before the colon (one that starts with it), else stays."""
+    colon = text.rfind(":", c_start, num_start)
+    if colon == -1 or text[colon + 1 : num_start].strip():
+        return unit
+    surf, _ = _units()
+    best = unit
+    try:
+        for m in _pats().unit_in_label.finditer(text, c_start, colon, timeout=_TIMEOUT):
+            named = surf.get(_unit_key(m["unit"]), (m["unit"], ""))[0]
+            if named.startswith(unit):
+                best = named
+    except TimeoutError:  # pragma: no cover
+        pass
+    return best
+
+
 def _target_heading(line: str) -> bool:
     """A short heading line, not a sentence, that announces targets: "2. Chỉ tiêu chủ yếu", "1- Mục tiêu đến
-    năm 2030" (a ``forward`` cue; a list item "a) Phấn đấu ... ;" ends with punctuation and is not one)."""
+    năm 2030" (its title opens with a ``forward`` cue; a list item "a) Phấn đấu ... ;" ends with punctuation and
+    is not one, nor is "2. Kết quả thực hiện các chỉ tiêu")."""
     P = _pats()
     stripped = line.rstrip()
-    return (len(stripped) <= 120 and not stripped.endswith((".", ";", ",")) and P.heading.match(line) is not None
-            and P.forward.search(line) is not None)
+    if len(stripped) > 120 or stripped.endswith((".", ";", ",")):
+        return False
+    label = P.heading.match(line)
+    # the title opens with the forward cue: not "2. Kết quả thực hiện các chỉ tiêu"
+    return label is not None and P.forward.match(line, label.end() + len(line[label.end():]) - len(line[label.end():].lstrip())) is not None
 
 
 def _expand_labels(labels: str) -> list[str]:
@@ -785,12 +827,19 @@ def extract_targets(
             comparator = ">=" if am["ge"] else "<="
         frequency = category == "tần suất" and "/" in unit
         c_start, c_end = _bounds(P.clause_break, text, s, 300)
+        c_start = _after_heading_title(text, c_start, s)
         cue = _last_cue(text, c_start, s)
         lead: Optional[tuple[int, int]] = None
         if cue is None and P.marker.match(text[c_start : c_start + 16]):  # "Chỉ tiêu:\n- 15 đoàn ra;\n- 20 đoàn vào": the list's lead
             lead = _lead_line(text, c_start)
             if lead is not None:
                 cue = _last_cue(text, *lead)
+        elif cue is None:  # "2. Chỉ tiêu cụ thể\nSố đoàn ra: 60 đoàn; số đoàn vào: 46 đoàn": the paragraph's lead
+            lead = _paragraph_lead(text, text.rfind("\n", 0, c_start) + 1)
+            if lead is not None:
+                cue = _last_cue(text, *lead)
+        if unit in _GENERIC_UNITS:  # "Số đoàn ra: 60 đoàn": the label before the colon names the object
+            unit = _unit_of_label(text, c_start, s, unit)
         share = _share_verb(text, c_start, s, unit_end, c_end) if cue is None and unit == "%" else None
         if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or cue is not None
                 or share is not None):
@@ -924,6 +973,26 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
 _HEADING_TITLE = 60  # a numbered line this short, then a line opening in capitals, is a heading and its text
 
 
+def _after_heading_title(text: str, start: int, num_start: int) -> int:
+    """Where a clause starting at ``start`` really starts: after the title of a heading it runs over ("2. Hợp
+    tác với Lào\nTổ chức từ 3 đến 5 hội nghị", "KINH PHÍ\nTổng kinh phí ..."): a numbered line of at most
+    ``_HEADING_TITLE`` characters, or one in capitals, with no final stop, followed by a line opening in
+    capitals. The heading's words are then neither the target's text nor its cue."""
+    P = _pats()
+    nl = text.find("\n", start, num_start)
+    if nl == -1:
+        return start
+    line_start = text.rfind("\n", 0, start) + 1  # the clause may start after the label's "." ("2. Hợp tác")
+    head = text[line_start : line_start + 40]
+    heading_line = P.heading.match(head) is not None or _PART_HEADING.match(head) is not None
+    title = text[start:nl].strip()
+    rest = text[nl + 1 : num_start].lstrip()
+    if (title and rest[:1].isupper() and title[-1] not in ".;:,"
+            and ((heading_line and len(title) <= _HEADING_TITLE) or title.upper() == title)):
+        return nl + 1
+    return start
+
+
 def _clause(text: str, h: _Hit, group: list[_Hit], refs: list[regex.Match]) -> None:
     P = _pats()
     c_start, c_end = h.c_start, h.c_end
@@ -951,23 +1020,11 @@ def _clause(text: str, h: _Hit, group: list[_Hit], refs: list[regex.Match]) -> N
             c_start = seg_start
     seg = text[c_start:c_end]
     mk = P.marker.match(seg)
-    line_start = text.rfind("\n", 0, c_start) + 1  # the clause may start after the label's "." ("2. Hợp tác")
-    head = text[line_start : line_start + 40]
-    heading_line = P.heading.match(head) is not None or _PART_HEADING.match(head) is not None
     if mk is not None and c_start + mk.end() <= h.num_start:
         c_start += mk.end()
+    c_start = _after_heading_title(text, c_start, h.num_start)
     while c_start < c_end and text[c_start] in " \t\n":
         c_start += 1
-    # "2. Hợp tác với Lào\nTổ chức từ 3 đến 5 hội nghị": the heading's title is not the target's text
-    nl = text.find("\n", c_start, h.num_start)
-    if nl != -1:
-        title = text[c_start:nl].strip()
-        rest = text[nl + 1 : h.num_start].lstrip()
-        if (title and rest[:1].isupper() and title[-1] not in ".;:,"
-                and ((heading_line and len(title) <= _HEADING_TITLE) or title.upper() == title)):
-            c_start = nl + 1
-            while c_start < c_end and text[c_start] in " \t\n":
-                c_start += 1
     while True:  # trailing blanks and punctuation, and a dangling "và" before the next target
         while c_end > c_start and text[c_end - 1] in " \t\n,;.:":
             c_end -= 1

@@ -458,3 +458,16 @@ def test_comparators_with_la_and_exceeding() -> None:
     assert _t("Phấn đấu đạt tối thiểu là 10 đoàn ra.") == [(10.0, ">=", "đoàn ra", None, None)]
     assert _t("Tổ chức tối đa là 05 đoàn ra.") == [(5.0, "<=", "đoàn ra", None, None)]
     assert _t("Phấn đấu vượt 20 đoàn vào.") == [(20.0, ">=", "đoàn vào", None, None)]
+
+
+def test_label_colon_counts_under_a_target_heading() -> None:
+    """"2. Chỉ tiêu cụ thể\\nSố đoàn ra: 60 đoàn; số đoàn vào: 46 đoàn": only the first clause, which ran over the
+    heading, had a cue, and "60 đoàn" lost the direction its label names. A paragraph under a heading that
+    announces targets takes its cue; a plain unit takes the specific one of its label; a heading of results
+    ("2. Kết quả thực hiện các chỉ tiêu") announces nothing."""
+    assert _t("2. Chỉ tiêu cụ thể\nSố đoàn ra: 60 đoàn; số đoàn vào: 46 đoàn; số thỏa thuận quốc tế được ký kết:"
+              " 05 thỏa thuận.") == [(60.0, "=", "đoàn ra", None, None), (46.0, "=", "đoàn vào", None, None),
+                                     (5.0, "=", "thỏa thuận quốc tế", None, None)]
+    assert _t("Chỉ tiêu:\nSố đoàn ra: 60 đoàn.") == [(60.0, "=", "đoàn ra", None, None)]
+    assert _t("2. Kết quả thực hiện các chỉ tiêu\nSố đoàn ra: 45 đoàn.") == []
+    assert _t("Các hoạt động:\nSố đoàn ra: 60 đoàn.") == []
