@@ -356,7 +356,10 @@ def _category(unit: str) -> str:
     return "khác"
 
 
-_unit_key = lru_cache(maxsize=4096)(match_key)  # a plan repeats a handful of unit surfaces
+@lru_cache(maxsize=4096)  # a plan repeats a handful of unit surfaces
+def _unit_key(surface: str) -> str:
+    """``match_key`` of a unit as matched, its blanks (a PDF line break: "triệu\nUSD") made one space."""
+    return match_key(" ".join(surface.split()))
 
 
 def _span_search(p: regex.Pattern, text: str, start: int, end: int) -> Optional[regex.Match]:

@@ -471,3 +471,11 @@ def test_label_colon_counts_under_a_target_heading() -> None:
     assert _t("Chỉ tiêu:\nSố đoàn ra: 60 đoàn.") == [(60.0, "=", "đoàn ra", None, None)]
     assert _t("2. Kết quả thực hiện các chỉ tiêu\nSố đoàn ra: 45 đoàn.") == []
     assert _t("Các hoạt động:\nSố đoàn ra: 60 đoàn.") == []
+
+
+def test_a_unit_wrapped_over_a_pdf_line_break() -> None:
+    """"500 triệu\\nUSD" (a PDF line break inside the unit): the unit kept its line break, "triệu\\nUSD", and fell
+    to category "khác"."""
+    got = extract_targets("Phấn đấu thu hút 500 triệu\nUSD vốn FDI; tổ chức 60 đoàn\nra.", 2026)
+    assert [(x.value, x.unit, target_category(x.unit)) for x in got] == [
+        (500.0, "triệu USD", "vốn"), (60.0, "đoàn ra", "đoàn ra")]
