@@ -238,6 +238,7 @@ class _Pats:
     nominal: regex.Pattern  # a plan cue that is a noun ("vốn", "kinh phí"): a result's verb may come before it
     direction_after: regex.Pattern  # "ra nước ngoài" / "vào thăm tỉnh" after a plain "đoàn"
     share_verb: regex.Pattern  # "được", "có" after "100% cán bộ": the share of a group, a target
+    body_opener: regex.Pattern  # "Căn cứ", "Thực hiện", "Để": the body's first words after a plan's title
     unit_in_label: regex.Pattern  # a unit named anywhere, in the label before "Số đoàn ra: 60 đoàn"
 
 
@@ -304,6 +305,7 @@ def _pats() -> _Pats:
         receives=regex.compile(r"(?:" + _alt(c["receives"]) + r")(?!\p{L})", _F),
         nominal=regex.compile(r"(?:" + _alt(c["nominal"]) + r")(?!\p{L})", _F),
         unit_in_label=regex.compile(r"(?<!\p{L})(?P<unit>" + _alt(surfaces) + r")(?![\p{L}\d])", _F),
+        body_opener=regex.compile(r"(?:" + _alt(c["body_opener"]) + r")(?!\p{L})", _F),
         share_verb=regex.compile(r"(?<!\p{L})(?:" + _alt(c["share_verb"]) + r")(?!\p{L})", _F),
         direction_after=regex.compile(r"(?<!\p{L})(?:(?P<out>" + _alt(c["sends_after"]) + r")|(?P<in>"
                                       + _alt(c["receives_after"]) + r"))(?!\p{L})", _F),
@@ -493,7 +495,7 @@ _LEAD_LINES = 30  # list items looked through, upwards, for the line that introd
 def _lead_line(text: str, item: int) -> Optional[tuple[int, int]]:
     """For a list item starting at ``item``: the span of the line that introduces the list ("Chỉ tiêu:",
     "Phấn đấu năm 2025 đạt các chỉ tiêu sau:"), the nearest line above ending with a colon with only list
-    items and blank lines between, or a heading that announces targets without a colon ("2. Chỉ tiêu chủ
+    items (and their wrapped lines, which go on in lower case) and blank lines between, or a heading that announces targets without a colon ("2. Chỉ tiêu chủ
     yếu", "1- Mục tiêu đến năm 2030": a ``forward`` cue); None when there is none."""
     P = _pats()
     end = text.rfind("\n", 0, item)
@@ -510,7 +512,7 @@ def _lead_line(text: str, item: int) -> Optional[tuple[int, int]]:
             return start, start + len(stripped)
         if _target_heading(line):
             return start, start + len(stripped)
-        if not P.marker.match(line):
+        if not P.marker.match(line) and not stripped.lstrip()[:1].islower():  # a wrapped item goes on in lower case
             return None
     return None
 
@@ -713,6 +715,7 @@ _SUB_HEADING = regex.compile(r"^[ \t]{0,8}\d{1,2}\.\d{1,2}")
 
 
 _UNSET = object()
+_TITLE_LINE = 60  # a title line (centred) is short; the body's lines run the page's width
 _TITLE_BACK = 6000  # how far into the text the title is looked for
 # the line of the document type, in capitals: "KẾ HOẠCH", "CHƯƠNG TRÌNH HÀNH ĐỘNG", "ĐỀ ÁN"
 _TYPE_LINE = regex.compile(r"^[ \t]{0,40}(?:KẾ\s{1,3}HOẠCH|CHƯƠNG\s{1,3}TRÌNH|ĐỀ\s{1,3}ÁN)(?![\p{L}])[^\n]{0,300}$", regex.V1 | regex.M)
@@ -721,7 +724,9 @@ _TYPE_LINE = regex.compile(r"^[ \t]{0,40}(?:KẾ\s{1,3}HOẠCH|CHƯƠNG\s{1,3}TR
 def _title_lines(text: str) -> Optional[tuple[int, int]]:
     """Span of a plan's title: its type line in capitals ("KẾ HOẠCH", "CHƯƠNG TRÌNH HÀNH ĐỘNG") and the
     title line after it (blank lines between), then the lines that go on with it (a wrapped line starts
-    in lower case; a title in capitals goes on in capitals); None when there is no type line."""
+    in lower case or with a digit: "... năm\n2026"; a title in capitals goes on in capitals; a short line
+    after one without a final stop goes on unless it opens the body: "Căn cứ", "Để", kind ``body_opener``);
+    None when there is no type line."""
     m = _span_search(_TYPE_LINE, text, 0, min(len(text), _TITLE_BACK))
     if m is None or m.group().upper() != m.group():
         return None
@@ -738,7 +743,9 @@ def _title_lines(text: str) -> Optional[tuple[int, int]]:
             pos = nl + 1
             continue
         first = line[0]
-        goes_on = first.islower() or (prev.upper() == prev and line.upper() == line)
+        goes_on = (first.islower() or first.isdigit() or (prev.upper() == prev and line.upper() == line)
+                   # "... tỉnh Quảng\nNinh năm 2026": a short line after a title line without a final stop
+                   or (len(line) <= _TITLE_LINE and prev[-1:] not in ".;:" and not _pats().body_opener.match(line)))
         if len(line) > 300 or (taken and not goes_on) or _pats().heading.match(line) or line.startswith("("):
             break
         end, prev, taken, pos = nl, line, taken + 1, nl + 1

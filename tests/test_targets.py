@@ -479,3 +479,19 @@ def test_a_unit_wrapped_over_a_pdf_line_break() -> None:
     got = extract_targets("Phấn đấu thu hút 500 triệu\nUSD vốn FDI; tổ chức 60 đoàn\nra.", 2026)
     assert [(x.value, x.unit, target_category(x.unit)) for x in got] == [
         (500.0, "triệu USD", "vốn"), (60.0, "đoàn ra", "đoàn ra")]
+
+
+def test_wrapped_list_items_and_titles() -> None:
+    """A PDF wraps list items and titles: "- Tổ chức ... cho cán bộ\\ncấp xã;" broke the walk up to the list's
+    lead for the items below it, and a title wrapped as "... tỉnh Quảng\\nNinh năm 2026" or "... năm\\n2026" lost
+    its year."""
+    text = ("2. Chỉ tiêu chủ yếu\n- Tổ chức tối thiểu 02 lớp bồi dưỡng kiến thức đối ngoại cho cán bộ\ncấp xã;\n"
+            "- 100% cán bộ làm công tác đối ngoại được tập huấn.")
+    assert _t(text) == [(2.0, ">=", "lớp bồi dưỡng", None, None), (100.0, "=", "%", None, None)]
+    for title in ("Xúc tiến đầu tư, thương mại, du lịch tỉnh Quảng\nNinh năm 2026",
+                  "Xúc tiến đầu tư, thương mại, du lịch tỉnh Quảng Ninh năm\n2026"):
+        text = f"CHƯƠNG TRÌNH\n{title}\n\nI. MỤC TIÊU\n- Tham gia ít nhất 04 hội chợ quốc tế."
+        assert _t(text, 2026) == [(4.0, ">=", "hội chợ quốc tế", "2026", None)], title
+    # the body after the title is not the title, short as its first line may be
+    text = "KẾ HOẠCH\nCông tác đối ngoại\nĐể triển khai năm 2027,\nI. MỤC TIÊU\n- Tham gia ít nhất 04 hội chợ quốc tế."
+    assert _t(text, 2026) == [(4.0, ">=", "hội chợ quốc tế", None, None)]
