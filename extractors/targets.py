@@ -121,10 +121,9 @@ def _tone_alternatives(p: str) -> dict[int, str]:
     return out
 
 
-# The counts in words read as numbers: a unit word ("hai", "mười") or a tens word ("hai mươi") and a unit word
-# after "mươi"/"mười" ("mười hai", "hai mươi lăm"), after a blank.  "một" (also "a") and "năm" (also "year") are never
-# read alone.
-# A count in words is read before the objects of these categories only, and never before a place word
+# Counts in words read as numbers, after a blank: a unit word ("hai", "mười") or a tens word ("hai mươi"), and a
+# unit word after "mươi"/"mười" ("mười hai", "hai mươi lăm"); "một" (also "a") and "năm" (also "year") are never
+# read alone.  Such a count is read before the objects of these categories only, and never before a place word
 # (kind geo_unit: "hai nước", "ba tỉnh" name the parties, not a target).
 _WORD_CATEGORIES = frozenset({"đoàn ra", "đoàn vào", "thỏa thuận quốc tế", "hội nghị, hội thảo", "khác"})
 _TENS, _TEN = "mươi", "mười"
@@ -292,9 +291,9 @@ def _pats() -> _Pats:
                                  r"(?![\d]|[.,]\d|\s?/\s?[\p{L}\d])", _F),
         past_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["past"]) + r")(?:\s{1,3}(?:được|thực\s{1,3}hiện|tiếp\s{1,3}tục))?\s{1,3}$", _F),
         of_plan=regex.compile(r"%\s{0,3}(?:so\s{1,3}với\s{1,3})?(?:kế\s{1,3}hoạch|KH)(?!\p{L})", _F),
-        # a heading that opens with the review words (not a list item "c) Phấn đấu ...; đánh giá kết quả ...")
         word_number=_word_number_pattern(),
         word_range_tail=regex.compile(r"\s{0,3}(?:[-–]|đến|tới)\s{0,3}(?P<hi>" + _word_number_pattern().pattern + r")", _F),
+        # a heading that opens with the review words (not a list item "c) Phấn đấu ...; đánh giá kết quả ...")
         review_heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-"
                                      r"|(?:PHẦN|Phần)[ \t]{1,3}(?:[IVX]{1,5}|\d{1,2}|(?:THỨ|thứ)[ \t]{1,3}\p{L}{2,5})[.:\-)]?)[ \t]{1,4}"
                                      r"(?:" + _alt(c["review_heading"]) + r")(?!\p{L})[^;]{0,120}$", _F),
@@ -495,8 +494,9 @@ _LEAD_LINES = 30  # list items looked through, upwards, for the line that introd
 def _lead_line(text: str, item: int) -> Optional[tuple[int, int]]:
     """For a list item starting at ``item``: the span of the line that introduces the list ("Chỉ tiêu:",
     "Phấn đấu năm 2025 đạt các chỉ tiêu sau:"), the nearest line above ending with a colon with only list
-    items (and their wrapped lines, which go on in lower case) and blank lines between, or a heading that announces targets without a colon ("2. Chỉ tiêu chủ
-    yếu", "1- Mục tiêu đến năm 2030": a ``forward`` cue); None when there is none."""
+    items (and their wrapped lines, which go on in lower case) and blank lines between, or a heading that
+    announces targets without a colon ("2. Chỉ tiêu chủ yếu", "1- Mục tiêu đến năm 2030", see
+    _target_heading); None when there is none."""
     P = _pats()
     end = text.rfind("\n", 0, item)
     for _ in range(_LEAD_LINES):
@@ -562,8 +562,11 @@ def _target_heading(line: str) -> bool:
     if len(stripped) > 120 or stripped.endswith((".", ";", ",")):
         return False
     label = P.heading.match(line)
+    if label is None:
+        return False
+    title = line[label.end() :]
     # the title opens with the forward cue: not "2. Kết quả thực hiện các chỉ tiêu"
-    return label is not None and P.forward.match(line, label.end() + len(line[label.end():]) - len(line[label.end():].lstrip())) is not None
+    return P.forward.match(line, label.end() + len(title) - len(title.lstrip())) is not None
 
 
 def _expand_labels(labels: str) -> list[str]:
@@ -997,7 +1000,7 @@ def _after_heading_title(text: str, start: int, num_start: int) -> int:
     heading_line = P.heading.match(head) is not None or _PART_HEADING.match(head) is not None
     title = text[start:nl].strip()
     rest = text[nl + 1 : num_start].lstrip()
-    if (title and rest[:1].isupper() and title[-1] not in ".;:,"
+    if (title and rest[:1].isupper() and title[-1] not in ".;:," and any(ch.isalpha() for ch in title)
             and ((heading_line and len(title) <= _HEADING_TITLE) or title.upper() == title)):
         return nl + 1
     return start
