@@ -237,6 +237,7 @@ class _Pats:
     nominal: regex.Pattern  # a plan cue that is a noun ("vốn", "kinh phí"): a result's verb may come before it
     direction_after: regex.Pattern  # "ra nước ngoài" / "vào thăm tỉnh" after a plain "đoàn"
     share_verb: regex.Pattern  # "được", "có" after "100% cán bộ": the share of a group, a target
+    breakdown: regex.Pattern  # "(trong đó: ...": the parts of a count, not targets of their own
     body_opener: regex.Pattern  # "Căn cứ", "Thực hiện", "Để": the body's first words after a plan's title
     unit_in_label: regex.Pattern  # a unit named anywhere, in the label before "Số đoàn ra: 60 đoàn"
 
@@ -305,6 +306,7 @@ def _pats() -> _Pats:
         nominal=regex.compile(r"(?:" + _alt(c["nominal"]) + r")(?!\p{L})", _F),
         unit_in_label=regex.compile(r"(?<!\p{L})(?P<unit>" + _alt(surfaces) + r")(?![\p{L}\d])", _F),
         body_opener=regex.compile(r"(?:" + _alt(c["body_opener"]) + r")(?!\p{L})", _F),
+        breakdown=regex.compile(r"\s{0,3}(?:" + _alt(c["breakdown"]) + r")(?!\p{L})", _F),
         share_verb=regex.compile(r"(?<!\p{L})(?:" + _alt(c["share_verb"]) + r")(?!\p{L})", _F),
         direction_after=regex.compile(r"(?<!\p{L})(?:(?P<out>" + _alt(c["sends_after"]) + r")|(?P<in>"
                                       + _alt(c["receives_after"]) + r"))(?!\p{L})", _F),
@@ -447,6 +449,15 @@ def _share_verb(text: str, c_start: int, num_start: int, unit_end: int, c_end: i
     comma = text.find(",", unit_end, c_end)
     m = _span_search(P.share_verb, text, unit_end, min(c_end if comma == -1 else comma, unit_end + 120))
     return m.start() if m is not None else None
+
+
+def _in_breakdown(text: str, c_start: int, num_start: int) -> bool:
+    """Whether a number lies in a parenthesis that breaks a count down ("(trong đó: 20 đoàn cấp tỉnh, 40 đoàn cấp
+    sở)", "(trong đó có 50 học viên sau đại học)": kind ``breakdown``)."""
+    open_p = text.rfind("(", c_start, num_start)
+    if open_p == -1 or text.find(")", open_p, num_start) != -1:
+        return False
+    return _pats().breakdown.match(text, open_p + 1, num_start) is not None
 
 
 def _direction_after(text: str, start: int, end: int) -> Optional[str]:
@@ -841,6 +852,8 @@ def extract_targets(
         frequency = category == "tần suất" and "/" in unit
         c_start, c_end = _bounds(P.clause_break, text, s, 300)
         c_start = _after_heading_title(text, c_start, s)
+        if _in_breakdown(text, c_start, s):
+            continue  # "60 đoàn ra (trong đó: 20 đoàn cấp tỉnh, ...)": parts of the target before it
         cue = _last_cue(text, c_start, s)
         lead: Optional[tuple[int, int]] = None
         if cue is None and P.marker.match(text[c_start : c_start + 16]):  # "Chỉ tiêu:\n- 15 đoàn ra;\n- 20 đoàn vào": the list's lead

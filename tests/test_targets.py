@@ -495,3 +495,12 @@ def test_wrapped_list_items_and_titles() -> None:
     # the body after the title is not the title, short as its first line may be
     text = "KẾ HOẠCH\nCông tác đối ngoại\nĐể triển khai năm 2027,\nI. MỤC TIÊU\n- Tham gia ít nhất 04 hội chợ quốc tế."
     assert _t(text, 2026) == [(4.0, ">=", "hội chợ quốc tế", None, None)]
+
+
+def test_a_breakdown_in_parentheses_is_part_of_its_target() -> None:
+    """"60 đoàn ra (trong đó: 20 đoàn cấp tỉnh, 40 đoàn cấp sở)": the parts were targets of their own (the first
+    even as "đoàn ra", from the label before its colon)."""
+    assert _t("Tổ chức 60 đoàn ra (trong đó: 20 đoàn cấp tỉnh, 40 đoàn cấp sở).") == [(60.0, "=", "đoàn ra", None, None)]
+    assert _t("Đào tạo 300 lưu học sinh Lào (trong đó có 50 học viên sau đại học).") == [
+        (300.0, "=", "lưu học sinh", None, None)]
+    assert _t("Mỗi năm tổ chức 01 đợt tiếp xúc, gặp mặt.") == [(1.0, "=", "đợt", "per year", None)]
