@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -142,6 +143,28 @@ def _word_number_pattern() -> regex.Pattern:
 
 
 @lru_cache(maxsize=1)
+def _word_starts() -> "re.Pattern[str]":
+    """Where a count in words may start (its first word between blanks), for a fast scan with ``re``."""
+    words = _number_words()
+    first = sorted({w for w, v in words.items() if 2 <= v <= 9 and w not in ("năm", "tư", "lăm")} | {_TEN}, key=len, reverse=True)
+    return re.compile(r"(?<=\s)(?:" + "|".join(map(re.escape, first)) + r")(?=\s)", re.IGNORECASE)
+
+
+def _word_numbers(text: str) -> Iterator[regex.Match]:
+    """``_pats().word_number.finditer(text)``, tried only where ``_word_starts`` finds a first word (every
+    match starts there; a start inside the previous match is skipped, as finditer does)."""
+    P = _pats()
+    end = 0
+    for w in _word_starts().finditer(text):
+        if w.start() < end:
+            continue
+        m = P.word_number.match(text, w.start())
+        if m is not None:
+            end = m.end()
+            yield m
+
+
+@lru_cache(maxsize=1)
 def _geo_units() -> frozenset[str]:
     return frozenset(match_key(p) for p in _cues()["geo_unit"])
 
@@ -161,6 +184,7 @@ def _word_value(s: str) -> float:
 # A part of a plan, above its "I." headings: "PHẦN I", "Phần thứ hai.", "A. KẾT QUẢ ..." (capital letter)
 _PART = r"(?:PHẦN|Phần)[ \t]{1,3}(?:[IVX]{1,5}|\d{1,2}|(?:THỨ|thứ)[ \t]{1,3}\p{L}{2,5})(?![\p{L}\d])[.:\-)]?(?:[ \t]|$)"
 _PART_HEADING = regex.compile(r"^[ \t]{0,8}(?:" + _PART + r"|[A-ZĐ][.)][ \t])", regex.V1)
+_PART_LINE = regex.compile(r"^[ \t]{0,8}(?:" + _PART + r"|[A-ZĐ][.)][ \t])", regex.V1 | regex.M)  # anywhere
 
 
 def _phrase(p: str) -> str:
@@ -701,7 +725,7 @@ def _heading_level(line: str) -> int:
     return 3 if _SUB_HEADING.match(line) else 4
 
 
-def _in_review_section(text: str, pos: int) -> bool:
+def _in_review_section(text: str, pos: int, parts: bool = True) -> bool:
     """Whether ``pos`` lies in a review section: one of the headings that contain it (the nearest above, then
     each one above of a higher level), up to a part ("PHẦN I", "A.") or else the nearest top-level one ("I.",
     "II."), opens with words of results or an assessment ("I. KẾT QUẢ THỰC HIỆN NĂM 2024", "1. Đánh giá chung",
@@ -720,6 +744,8 @@ def _in_review_section(text: str, pos: int) -> bool:
         if lv == 0:
             return False
         if lv == 1:
+            if not parts:  # ``parts`` False: the text has no part headings, none can be above
+                return False
             top_seen = True  # only a part above may still say it is a review
     return False
 
@@ -800,7 +826,7 @@ def extract_targets(
     di = 0
     try:
         numbers = [(m.start("num"), m.end("num"), None) for m in P.number.finditer(text, timeout=_TIMEOUT)]
-        numbers += [(m.start(), m.end(), _word_value(m.group())) for m in P.word_number.finditer(text, timeout=_TIMEOUT)]
+        numbers += [(m.start(), m.end(), _word_value(m.group())) for m in _word_numbers(text)]
     except TimeoutError:  # pragma: no cover
         numbers = []
     numbers.sort()
@@ -933,6 +959,7 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
     for h in hits:
         by_sentence.setdefault(_bounds(P.sentence_break, text, h.num_start, 1500), []).append(h)
     review_section: dict[int, bool] = {}  # start of the number's line -> _in_review_section
+    parts: Optional[bool] = None  # whether the text has part headings ("PHẦN I", "A."), looked up once
     for (ss, se), group in by_sentence.items():
         sent_dates = index.within(ss, se)
         plan_year = _PLAN_YEAR.search(text[ss:se]) is not None
@@ -966,7 +993,9 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
                 continue
             line = text.rfind("\n", 0, h.num_start) + 1  # the sentence may open on the heading line itself
             if line not in review_section:
-                review_section[line] = _in_review_section(text, line)
+                if parts is None:
+                    parts = _PART_LINE.search(text) is not None
+                review_section[line] = _in_review_section(text, line, parts)
             past_heading = (from_heading and doc_year is not None and h.period is not None
                             and _YEAR4.fullmatch(h.period) is not None and int(h.period) < doc_year)
             lead_past = bool(doc_year) and h.lead is not None and any(
