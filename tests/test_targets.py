@@ -504,3 +504,14 @@ def test_a_breakdown_in_parentheses_is_part_of_its_target() -> None:
     assert _t("Đào tạo 300 lưu học sinh Lào (trong đó có 50 học viên sau đại học).") == [
         (300.0, "=", "lưu học sinh", None, None)]
     assert _t("Mỗi năm tổ chức 01 đợt tiếp xúc, gặp mặt.") == [(1.0, "=", "đợt", "per year", None)]
+
+
+@pytest.mark.parametrize("text", [
+    "Tổ chức hai mươi hai đoàn ra, Mười đoàn vào, HAI đoàn, ba\tđoàn, mười lăm hội nghị, bảy mươi mốt lượt.",
+    "hai ba bốn mười hai mươi hai mươi mốt (hai) ba(02) sáu\nbảy tám chín mười",
+    _seed("001_0cbf89ddfb58e074.txt"),
+])
+def test_the_fast_scan_of_counts_in_words_equals_finditer(text: str) -> None:
+    from extractors import targets as T
+
+    assert [m.span() for m in T._word_numbers(text)] == [m.span() for m in T._pats().word_number.finditer(text)]
