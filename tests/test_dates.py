@@ -364,3 +364,11 @@ def test_anniversaries_of_the_nineteenth_century() -> None:
         ("anniversary", "P135Y", "Kỷ niệm 135 năm"), ("anniversary", "1890-05-19/2025-05-19", "19/5/1890 - 19/5/2025")]
     assert _all("Kỷ niệm 135 năm Ngày sinh Chủ tịch Hồ Chí Minh (1890 - 2025)")[1][:2] == ("anniversary", "1890/2025")
     assert _all("tổ chức 1890 đoàn") == []
+
+
+def test_a_day_range_after_tu_without_ngay() -> None:
+    """"Tuần lễ văn hóa từ 10 đến 15/11/2026", "từ 14-16/10/2026": without "ngày" only the end was read."""
+    assert _one("Tổ chức Tuần lễ văn hóa từ 10 đến 15/11/2026.") == (
+        "period", "2026-11-10/2026-11-15", "từ 10 đến 15/11/2026")
+    assert _one("diễn ra từ 14-16/10/2026")[:2] == ("period", "2026-10-14/2026-10-16")
+    assert _all("Tổ chức từ 3 đến 5 hội nghị") == []
