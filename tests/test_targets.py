@@ -515,3 +515,13 @@ def test_the_fast_scan_of_counts_in_words_equals_finditer(text: str) -> None:
     from extractors import targets as T
 
     assert [m.span() for m in T._word_numbers(text)] == [m.span() for m in T._pats().word_number.finditer(text)]
+
+
+def test_situation_sections_report_facts() -> None:
+    """"I. ĐẶC ĐIỂM TÌNH HÌNH", "I. SỰ CẦN THIẾT": the counts there describe the province (kind review_heading),
+    they were targets."""
+    text = ("I. ĐẶC ĐIỂM TÌNH HÌNH\nTỉnh có quan hệ với 25 địa phương nước ngoài; thu hút 120 dự án FDI.\n"
+            "II. NHIỆM VỤ NĂM 2026\nTổ chức 60 đoàn ra.")
+    assert _t(text, 2026) == [(60.0, "=", "đoàn ra", "2026", None)]
+    text = "I. SỰ CẦN THIẾT\nHằng năm tỉnh tổ chức 40 đoàn ra.\nII. MỤC TIÊU\nTổ chức 60 đoàn ra."
+    assert _t(text, 2026) == [(60.0, "=", "đoàn ra", None, None)]
