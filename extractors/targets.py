@@ -321,7 +321,10 @@ def _pats() -> _Pats:
         # a heading that opens with the review words (not a list item "c) Phấn đấu ...; đánh giá kết quả ...")
         review_heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-"
                                      r"|(?:PHẦN|Phần)[ \t]{1,3}(?:[IVX]{1,5}|\d{1,2}|(?:THỨ|thứ)[ \t]{1,3}\p{L}{2,5})[.:\-)]?)[ \t]{1,4}"
-                                     r"(?:" + _alt(c["review_heading"]) + r")(?!\p{L})[^;]{0,120}$", _F),
+                                     r"(?:(?:" + _alt(c["review_heading"]) + r")(?!\p{L})|(?:" + _alt(c["situation_heading"])
+                                     # "I. BỐI CẢNH VÀ MỤC TIÊU" also holds targets
+                                     + r")(?!\p{L})(?![^;\n]{0,120}?(?<!\p{L})(?:" + _alt(c["forward_heading"]) + r")(?!\p{L})))"
+                                     r"[^;]{0,120}$", _F),
         past_opener=regex.compile(r"[ \t]{0,8}(?:[-+•*][ \t]{1,3})?(?:(?:trong|sau)\s{1,3})?(?:" + _alt(c["past_opener"])
                                   + r"|qua\s{1,3}\d{1,2}\s{1,3}năm)(?!\p{L})", _F),
         forward=regex.compile(r"(?<!\p{L})(?:" + _alt(c["forward"]) + r")(?!\p{L})", _F),

@@ -525,3 +525,9 @@ def test_situation_sections_report_facts() -> None:
     assert _t(text, 2026) == [(60.0, "=", "đoàn ra", "2026", None)]
     text = "I. SỰ CẦN THIẾT\nHằng năm tỉnh tổ chức 40 đoàn ra.\nII. MỤC TIÊU\nTổ chức 60 đoàn ra."
     assert _t(text, 2026) == [(60.0, "=", "đoàn ra", None, None)]
+
+
+def test_a_situation_heading_that_also_names_targets_holds_them() -> None:
+    """"I. BỐI CẢNH VÀ MỤC TIÊU" holds the plan's targets too (kind forward_heading after a situation word)."""
+    assert _t("I. BỐI CẢNH VÀ MỤC TIÊU\nTổ chức 60 đoàn ra.", 2026) == [(60.0, "=", "đoàn ra", None, None)]
+    assert _t("I. SỰ CẦN THIẾT XÂY DỰNG KẾ HOẠCH\nTỉnh tổ chức 40 đoàn ra.", 2026) == []
