@@ -765,17 +765,19 @@ _TYPE_LINE = regex.compile(r"^[ \t]{0,40}(?:KẾ\s{1,3}HOẠCH|CHƯƠNG\s{1,3}TR
 
 
 def _title_lines(text: str) -> Optional[tuple[int, int]]:
-    """Span of a plan's title: its type line in capitals ("KẾ HOẠCH", "CHƯƠNG TRÌNH HÀNH ĐỘNG") and the
+    """Span of a plan's title: its type line in capitals ("KẾ HOẠCH", "CHƯƠNG TRÌNH HÀNH ĐỘNG", or the title on
+    the same line: "CHƯƠNG TRÌNH Hoạt động đối ngoại tỉnh Nghệ An năm 2025") and the
     title line after it (blank lines between), then the lines that go on with it (a wrapped line starts
     in lower case or with a digit: "... năm\n2026"; a title in capitals goes on in capitals; a short line
     after one without a final stop goes on unless it opens the body: "Căn cứ", "Để", kind ``body_opener``);
     None when there is no type line."""
     m = _span_search(_TYPE_LINE, text, 0, min(len(text), _TITLE_BACK))
-    if m is None or m.group().upper() != m.group():
+    if m is None:
         return None
     end = m.end()
-    pos, taken = end + 1, 0
     prev = m.group()
+    # "CHƯƠNG TRÌNH Hoạt động ...": the title began on the type line, the next line must go on with it
+    pos, taken = end + 1, int(prev.upper() != prev)
     while pos < len(text) and taken < 4:
         nl = text.find("\n", pos)
         nl = len(text) if nl == -1 else nl

@@ -531,3 +531,13 @@ def test_a_situation_heading_that_also_names_targets_holds_them() -> None:
     """"I. BỐI CẢNH VÀ MỤC TIÊU" holds the plan's targets too (kind forward_heading after a situation word)."""
     assert _t("I. BỐI CẢNH VÀ MỤC TIÊU\nTổ chức 60 đoàn ra.", 2026) == [(60.0, "=", "đoàn ra", None, None)]
     assert _t("I. SỰ CẦN THIẾT XÂY DỰNG KẾ HOẠCH\nTỉnh tổ chức 40 đoàn ra.", 2026) == []
+
+
+def test_a_title_on_the_type_line() -> None:
+    """"CHƯƠNG TRÌNH Hoạt động đối ngoại tỉnh Nghệ An năm 2025" (one line, as in the Nghệ An seed): the title
+    was looked for only after a type line in capitals alone; the body's first line is not the title."""
+    text = ("CHƯƠNG TRÌNH Hoạt động đối ngoại tỉnh Nghệ An năm 2025\n\nThực hiện Chương trình năm 2024,\n"
+            "I. NHIỆM VỤ\n- Tham gia ít nhất 04 hội chợ quốc tế.")
+    assert _t(text) == [(4.0, ">=", "hội chợ quốc tế", "2025", None)]
+    text = "CHƯƠNG TRÌNH Hoạt động đối ngoại\n\nThực hiện Chương trình năm 2024,\nI. NHIỆM VỤ\n- Tham gia ít nhất 04 hội chợ."
+    assert _t(text) == [(4.0, ">=", "hội chợ", None, None)]
