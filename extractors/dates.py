@@ -17,7 +17,10 @@ text                                      value                                 
 ``6 tháng đầu năm (2025)``                ``2025-H1`` / ``--H1``                period
 ``giai đoạn 2021 - 2025``                 ``2021/2025`` (ISO interval)          period
 ``từ ngày 14 đến 20/9/2025``              ``2025-09-14/2025-09-20``             period
+``từ tháng 11/2025 đến tháng 02/2026``    ``2025-11/2026-02``                   period
 ``đến năm 2030`` / ``tầm nhìn đến 2045``  ``2030`` / ``2045``                   horizon
+``trước ngày 10/6 và 10/12`` (a list)     ``--06-10``, ``--12-10``              deadline (each)
+``định kỳ 6 tháng`` / ``định kỳ hằng quý``  ``R/P6M`` / ``R/P3M`` (repeating)       other
 ``(18/01/1950-18/01/2025)``               ``1950-01-18/2025-01-18``             anniversary
 ``kỷ niệm 135 năm`` (a count of years)    ``P135Y`` (ISO duration)              anniversary
 ``Xuân Ất Tỵ 2025``, ``Tết Nguyên đán     ``2025`` (Can–Chi resolved to the     event
@@ -47,7 +50,8 @@ _DATA = Path(__file__).with_name("data")
 _TIMEOUT = 5.0
 _F = regex.IGNORECASE | regex.V1
 
-_YEAR = r"(?:19|20)\d{2}"
+_YEAR = r"(?:18[5-9]\d|19\d{2}|20\d{2})"  # from 1850: anniversaries reach back ("19/5/1890 - 19/5/2025")
+_CENTURIES = ("18", "19", "20")  # the first two digits of a _YEAR, for the fast-path anchors
 _D = regex.V1  # case-sensitive, for digit-led anchors
 _WS = r"\s{1,12}"  # blanks between words, line breaks included
 
@@ -105,6 +109,11 @@ class _Pats:
     half: regex.Pattern
     year: regex.Pattern
     year_range: regex.Pattern
+    horizon_year: regex.Pattern  # a year without "năm" right after a horizon phrase: "tầm nhìn đến 2045"
+    month_span: regex.Pattern  # "tháng 9 - 10/2026", "tháng 9-10 năm 2026": two months of one year
+    recurrence: regex.Pattern  # "định kỳ 6 tháng", "định kỳ hằng quý": a repeating interval (R/P6M, R/P3M)
+    date_list_join: regex.Pattern  # ", " / " và " / " hoặc " between two dates of a list
+    date_list_join_back: regex.Pattern  # the same, ending where the search window ends
     year_range_pre: regex.Pattern
     anniv_count: regex.Pattern
     anniv_pre: regex.Pattern
@@ -138,16 +147,16 @@ def _pats() -> _Pats:
         full_num=regex.compile(ngay + full_core, _F),
         # full_num starts at "ngày" + blanks + a digit, or where full_core matches (see _full_num_starts)
         full_num_at=(regex.compile(r"(?<!\p{L})ngày(?=" + _WS + r"\d)", _F),),
-        event_year_at=tuple(regex.compile(r"(?<=\s)" + c2 + r"\d{2}", regex.V1) for c2 in ("19", "20")),
+        event_year_at=tuple(regex.compile(r"(?<=\s)" + c2 + r"\d{2}", regex.V1) for c2 in _CENTURIES),
         event_gap=regex.compile(r"(?r)[^\p{L}'\-\s]", regex.V1),
         # Digit-led anchors are compiled case-sensitively (_D): a literal scan is then several times
         # faster, digits and these punctuation marks have no other case, and where a case-blind
         # class or word is involved the anchor is made looser (\p{L} for a word), never stricter.
-        full_year_at=tuple(regex.compile(r"(?<=[/.\-]\s?)" + c2 + r"\d{2}", _D) for c2 in ("19", "20")),
+        full_year_at=tuple(regex.compile(r"(?<=[/.\-]\s?)" + c2 + r"\d{2}", _D) for c2 in _CENTURIES),
         # The lookaheads restate what the pattern needs right after its first literal, so fewer
         # anchor positions reach p.match (each still a superset of the match starts).
         year_range_at=tuple(
-            regex.compile(r"(?<![\d/.\-\p{L}])" + c2 + r"(?=\d{2}\s{0,3}[\-\p{L}])", _D) for c2 in ("19", "20")
+            regex.compile(r"(?<![\d/.\-\p{L}])" + c2 + r"(?=\d{2}\s{0,3}[\-\p{L}])", _D) for c2 in _CENTURIES
         ),
         half_at=tuple(regex.compile(r"(?<![\p{L}\d])" + h + r"(?=\s{1,5}\p{L})", _D) for h in ("06", "6"))
         + (regex.compile(r"(?<![\p{L}\d])sáu(?=\s{1,5}tháng)", _F),)
@@ -167,7 +176,7 @@ def _pats() -> _Pats:
         ),
         dm_bare=regex.compile(r"(?<![\w/.,\-])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![\w/]|[.,]\d)", _F),
         d_range=regex.compile(
-            r"(?<!\p{L})(?:từ\s{1,3})?ngày" + _WS + r"(?P<d1>\d{1,2})\s{0,3}(?:-|đến|tới)\s{0,3}(?:ngày\s{1,5})?"
+            r"(?<!\p{L})(?:(?:từ\s{1,3})?ngày" + _WS + r"|từ\s{1,3})(?P<d1>\d{1,2})\s{0,3}(?:-|đến|tới)\s{0,3}(?:ngày\s{1,5})?"
             r"(?P<d2>\d{1,2})\s?(?P<s>[/.\-])\s?(?P<m>\d{1,2})(?:\s?(?P=s)\s?(?P<y>" + _YEAR + r"))?" + after_date,
             _F,
         ),
@@ -189,6 +198,21 @@ def _pats() -> _Pats:
         year=regex.compile(
             r"(?<!\p{L})năm" + _WS + r"(?P<y>" + _YEAR + r")(?!\d|\s?/\s?\w|-\p{L}|\s{0,3}-\s{0,3}\d)", _F
         ),
+        horizon_year=regex.compile(
+            r"(?<!\p{L})(?:" + _alt(c["horizon_bare"]) + r")\s{1,5}(?P<y>" + _YEAR + r")(?!\d|\s?/\s?\w|-\p{L}|\s{0,3}-\s{0,3}\d)", _F
+        ),
+        recurrence=regex.compile(
+            r"(?<!\p{L})định\s{1,3}kỳ\s{0,3}\(?\s{0,2}(?:(?:hằng|hàng|mỗi)\s{1,3})?(?:(?P<n>\d{1,2}|sáu|ba|hai)\s{1,3}tháng"
+            r"|(?P<unit>tuần|tháng|quý|năm))(?!\p{L})(?!\s{1,3}(?:đầu|cuối|\d))",
+            _F,
+        ),
+        month_span=regex.compile(
+            r"(?<!\p{L})(?<!\d\s{0,3})tháng" + _WS + r"(?P<m1>\d{1,2})\s{0,3}(?:-|–|đến|tới)\s{0,3}(?:tháng\s{1,3})?(?P<m2>\d{1,2})"
+            r"(?:\s?[/.\-]\s?|,?" + _WS + r"năm" + _WS + r")(?P<y>" + _YEAR + ")" + after_date,
+            _F,
+        ),
+        date_list_join=regex.compile(r"\s{0,3}(?:,|và|hoặc)\s{1,3}", _F),
+        date_list_join_back=regex.compile(r"(?<![\s,])\s{0,3}(?:,|(?<!\p{L})và|(?<!\p{L})hoặc)\s{1,3}$", _F),
         year_range=regex.compile(
             r"(?<![\d/.\-\p{L}])(?P<y1>" + _YEAR + r")\s{0,3}(?:-|đến|tới)\s{0,3}(?:năm\s{1,5})?(?P<y2>" + _YEAR
             + r")(?!\d|\s?/\s?\w|-\p{L})",
@@ -234,7 +258,7 @@ def _pats() -> _Pats:
         anniv_ctx=regex.compile(
             r"(?<!\p{L})(?:" + _alt(c["anniversary"]) + r"|\d{1,4}\s{1,3}năm\s{1,3}(?:" + _alt(c["anniversary_next"]) + r"))(?!\p{L})", _F
         ),
-        range_join=regex.compile(r"\s{0,3}(?:-|đến|tới|cho\s{1,3}đến)\s{0,3}", _F),
+        range_join=regex.compile(r"\s{0,3}(?:-|(?:cho\s{1,3})?(?:đến|tới)(?:\s{1,3}hết)?)\s{0,3}", _F),
     )
 
 
@@ -407,6 +431,8 @@ def _events(text: str, P: "_Pats") -> Iterator[regex.Match]:
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_RECUR_WORDS = {"sáu": 6, "ba": 3, "hai": 2}
+_RECUR_UNITS = {"tuần": "R/P1W", "tháng": "R/P1M", "quý": "R/P3M", "năm": "R/P1Y"}
 
 
 def _can_chi_year(stem: str, branch: str, ref: int) -> Optional[int]:
@@ -461,6 +487,20 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
         m, y = int(mt["m"]), int(mt["y"])
         if _valid(None, m, y):
             add(_Cand(mt.start(), mt.end(), _iso(None, m, y), "my", y=y, m=m))
+    for mt in _iter(P.recurrence, text):  # "định kỳ 6 tháng", "định kỳ hằng quý": how often, not a date
+        n = mt["n"]
+        if n is not None:
+            months = _RECUR_WORDS.get(n.casefold()) or int(n)
+            value = f"R/P{months}M" if 0 < months <= 24 else ""
+        else:
+            value = _RECUR_UNITS[mt["unit"].casefold()]
+        if value:
+            add(_Cand(mt.start(), mt.end(), value, "recur"))
+    for mt in _iter(P.month_span, text):
+        m1, m2, y = int(mt["m1"]), int(mt["m2"]), int(mt["y"])
+        if m1 < m2 and _valid(None, m2, y):
+            start = mt.start() - 3 if text[max(0, mt.start() - 4) : mt.start()].casefold().endswith("từ ") else mt.start()
+            add(_Cand(start, mt.end(), f"{_iso(None, m1, y)}/{_iso(None, m2, y)}", "mrange", kind="period", y=y))
     for mt in _iter(P.month, text):
         m = int(mt["m"])
         if _valid(None, m, None):
@@ -477,9 +517,12 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
     for mt in _iter(P.year, text):
         y = int(mt["y"])
         add(_Cand(mt.start(), mt.end(), f"{y:04d}", "y", y=y))
+    for mt in _iter(P.horizon_year, text):  # "tầm nhìn đến 2045": _classify reads the cue before it
+        y = int(mt["y"])
+        add(_Cand(mt.start("y"), mt.end(), f"{y:04d}", "y", y=y))
     for mt in _scan(P.year_range, text, P.year_range_at):
         y1, y2 = int(mt["y1"]), int(mt["y2"])
-        if y1 < y2 <= y1 + 100:
+        if y1 < y2 <= y1 + 200:  # an anniversary may span 135 years ("(1890 - 2025)")
             pre = _cue_match(P.year_range_pre, "year_range_pre", text, mt.start(), 40)
             start = pre.start() if pre is not None else mt.start()
             add(_Cand(start, mt.end(), f"{y1:04d}/{y2:04d}", "yrange", kind="period", y=y2))
@@ -571,7 +614,8 @@ def _cue_match(p: regex.Pattern, kind: str, text: str, end: int, width: int) -> 
 
 
 def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
-    """Join "18/01/1950-18/01/2025", "từ ngày 14/9 đến ngày 20/9/2025" into one interval."""
+    """Join "18/01/1950-18/01/2025", "từ ngày 14/9 đến ngày 20/9/2025", "từ tháng 11/2025 đến tháng 02/2026"
+    into one interval."""
     P = _pats()
     out: list[_Cand] = []
     i = 0
@@ -601,6 +645,25 @@ def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
             out.append(_Cand(start, b.end, f"{va}/{vb}", "range", kind=kind, y=b.y))
             i += 2
             continue
+        if (
+            b is not None
+            and a.form in ("m", "my")
+            and b.form in ("m", "my")
+            and a.m is not None
+            and b.m is not None
+            and P.range_join.fullmatch(text, a.end, b.start)
+            and (a.y is None or b.y is None or a.y < b.y or (a.y == b.y and a.m < b.m))
+        ):
+            # "từ tháng 11/2025 đến tháng 02/2026", "từ tháng 3 đến tháng 5/2026": one span of months
+            ya = a.y
+            if ya is None and b.y is not None:
+                ya = b.y - 1 if a.m > b.m else b.y  # "từ tháng 11 đến tháng 02/2026": November of the year before
+            start = a.start
+            if text[max(0, start - 4) : start].casefold().endswith("từ "):
+                start -= 3
+            out.append(_Cand(start, b.end, f"{_iso(None, a.m, ya)}/{b.value}", "range", kind="period", y=b.y))
+            i += 2
+            continue
         out.append(a)
         i += 1
     return out
@@ -609,7 +672,7 @@ def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
 def _classify(text: str, c: _Cand) -> None:
     """Set ``c.kind`` from the words before the mention; may extend ``c.start`` over a cue."""
     P = _pats()
-    if c.kind in ("event", "anniversary"):
+    if c.kind in ("event", "anniversary") or c.form == "recur":
         return
     if c.form == "yrange" and text[c.start - 1 : c.start] == "(":
         if _window_match(P.anniv_ctx, text, c.start, 200) is not None:
@@ -647,21 +710,55 @@ def extract_dates(text: str, doc_year: int | None = None) -> list[DateMention]:
     cands = _candidates(text, doc_year)
     P = _pats()
     kept: list[_Cand] = []
+    chained: list[_Cand] = []  # bare "d/m" without a cue: a date only as the next of a list of deadlines
     for c in cands:
         if c.needs_cue:
             dl = _cue_match(P.deadline_cue, "deadline", text, c.start, 40)
             if dl is None:
+                chained.append(c)
                 continue
         kept.append(c)
     chosen = _merge_ranges(text, _select(kept))
+    if chained:
+        chosen = _add_chained(text, chosen, chained)
     out: list[DateMention] = []
     last_end = 0
+    prev: Optional[_Cand] = None
     for c in chosen:
-        _classify(text, c)
+        if c.form != "chained":
+            _classify(text, c)
+        # "trước ngày 15/6 và (ngày) 15/12 hằng năm": a day listed right after a deadline is one too
+        listed = (c.d is not None and prev is not None and prev.kind == "deadline"
+                  and P.date_list_join.fullmatch(text, prev.end, c.start) is not None)
+        if c.form == "chained":
+            if not listed:
+                continue  # a bare "d/m" that no deadline announces is not a date
+            c.kind = "deadline"
+        elif c.kind == "other" and listed:
+            c.kind = "deadline"
         c.start = max(c.start, last_end)
         out.append(DateMention(text=text[c.start : c.end], value=c.value, kind=c.kind, char_start=c.start, char_end=c.end))
         last_end = c.end
+        prev = c
     return out
+
+
+def _add_chained(text: str, chosen: list[_Cand], chained: list[_Cand]) -> list[_Cand]:
+    """``chosen`` with each bare "d/m" of ``chained`` that follows a chosen day-date, joined by "," / "và" /
+    "hoặc" (form "chained": a deadline when that date is one, see extract_dates), overlapping none."""
+    P = _pats()
+    ends = {c.end: c for c in chosen if c.d is not None}
+    taken = [(c.start, c.end) for c in chosen]
+    extra: list[_Cand] = []
+    for c in sorted(chained, key=lambda x: x.start):
+        j = P.date_list_join_back.search(text, max(0, c.start - 16), c.start)
+        if j is None or j.start() not in ends or any(a < c.end and c.start < b for a, b in taken):
+            continue
+        c.form = "chained"
+        extra.append(c)
+        ends[c.end] = c
+        taken.append((c.start, c.end))
+    return sorted(chosen + extra, key=lambda x: x.start) if extra else chosen
 
 
 __all__ = ["extract_dates"]

@@ -28,7 +28,8 @@ Conventions
 * ``period``: "per year" ("/năm", "hằng năm"), "per quarter", "per month"; else
   "YYYY-YYYY" from "giai đoạn ..." in the sentence, else "YYYY" from "năm YYYY" in the
   sentence, else ``doc_year`` when the sentence says "Dự kiến"/"trong năm"; else the
-  nearest preceding heading's period or year; else None.
+  nearest preceding heading's period or year; else the period or year of the plan's title
+  ("KẾ HOẠCH\nCông tác đối ngoại ... năm 2026" → "2026"); else None.
 * ``appendix``: "(Phụ lục 4 kèm theo)" → "Phụ lục 4"; "(các Phụ lục 1, 2 kèm theo)"
   after two targets → one label each, in order.
 * ``text`` / span: the clause holding the target (list item after a colon, or the whole
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -120,6 +122,71 @@ def _tone_alternatives(p: str) -> dict[int, str]:
     return out
 
 
+# Counts in words read as numbers, after a blank: a unit word ("hai", "mười") or a tens word ("hai mươi"), and a
+# unit word after "mươi"/"mười" ("mười hai", "hai mươi lăm"); "một" (also "a") and "năm" (also "year") are never
+# read alone.  Such a count is read before the objects of these categories only, and never before a place word
+# (kind geo_unit: "hai nước", "ba tỉnh" name the parties, not a target).
+_WORD_CATEGORIES = frozenset({"đoàn ra", "đoàn vào", "thỏa thuận quốc tế", "hội nghị, hội thảo", "khác"})
+_TENS, _TEN = "mươi", "mười"
+
+
+def _word_number_pattern() -> regex.Pattern:
+    words = _number_words()
+    alone = sorted((w for w, v in words.items() if 2 <= v <= 9 and w not in ("năm", "tư", "lăm")), key=len, reverse=True)
+    digit = sorted((w for w, v in words.items() if 1 <= v <= 9 and w != "năm"), key=len, reverse=True)
+    a, d = "|".join(alone), "|".join(digit)
+    return regex.compile(
+        r"(?<=\s)(?:(?:" + a + r")\s{1,3}" + _TENS + r"(?:\s{1,3}(?:" + d + r"))?|" + _TEN + r"(?:\s{1,3}(?:" + d
+        + r"))?|" + a + r")(?=\s)(?!\s{1,3}\()",
+        _F,
+    )
+
+
+@lru_cache(maxsize=1)
+def _word_starts() -> "re.Pattern[str]":
+    """Where a count in words may start (its first word between blanks), for a fast scan with ``re``."""
+    words = _number_words()
+    first = sorted({w for w, v in words.items() if 2 <= v <= 9 and w not in ("năm", "tư", "lăm")} | {_TEN}, key=len, reverse=True)
+    return re.compile(r"(?<=\s)(?:" + "|".join(map(re.escape, first)) + r")(?=\s)", re.IGNORECASE)
+
+
+def _word_numbers(text: str) -> Iterator[regex.Match]:
+    """``_pats().word_number.finditer(text)``, tried only where ``_word_starts`` finds a first word (every
+    match starts there; a start inside the previous match is skipped, as finditer does)."""
+    P = _pats()
+    end = 0
+    for w in _word_starts().finditer(text):
+        if w.start() < end:
+            continue
+        m = P.word_number.match(text, w.start())
+        if m is not None:
+            end = m.end()
+            yield m
+
+
+@lru_cache(maxsize=1)
+def _geo_units() -> frozenset[str]:
+    return frozenset(match_key(p) for p in _cues()["geo_unit"])
+
+
+def _word_value(s: str) -> float:
+    """Value of a count in words matched by ``word_number``: "hai" 2, "mười hai" 12, "hai mươi lăm" 25."""
+    words = _number_words()
+    total = 0
+    for w in s.lower().split():
+        if w == _TENS:
+            total *= 10
+        else:
+            total += words[w]
+    return float(total)
+
+
+# A part of a plan, above its "I." headings: "PHẦN I", "Phần thứ hai.", "A. KẾT QUẢ ..." (capital letter)
+_PART = r"(?:PHẦN|Phần)[ \t]{1,3}(?:[IVX]{1,5}|\d{1,2}|(?:THỨ|thứ)[ \t]{1,3}\p{L}{2,5})(?![\p{L}\d])[.:\-)]?(?:[ \t]|$)"
+_PART_HEADING = regex.compile(r"^[ \t]{0,8}(?:" + _PART + r"|[A-ZĐ][.)][ \t])", regex.V1)
+_PART_LINE = regex.compile(r"^[ \t]{0,8}(?:" + _PART + r"|[A-ZĐ][.)][ \t])", regex.V1 | regex.M)  # anywhere
+
+
 def _phrase(p: str) -> str:
     """A phrase as a pattern: flexible blanks, optional blanks around / and ,; both tone placements."""
     parts: list[str] = []
@@ -148,7 +215,7 @@ def _alt(phrases: tuple[str, ...]) -> str:
 # with a list marker, or the line ends with . ; ! ?  Other breaks are PDF line wraps.
 _HARD_NL = (
     r"\n(?=[ \t]{0,8}\n)"
-    r"|\n(?=[ \t]{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.)[ \t])"
+    r"|\n(?=[ \t]{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.|(?:[IVX]{1,5}|\d{1,2})-)[ \t])"
     r"|(?<=[.;!?][ \t]{0,3})\n"
 )
 
@@ -185,9 +252,18 @@ class _Pats:
     past_cue: regex.Pattern  # "đã" just before the plan cue: a result reported, not a target
     of_plan: regex.Pattern  # "bằng 117% kế hoạch": a sentence that reports results against a plan
     review_heading: regex.Pattern
+    word_number: regex.Pattern  # "hai", "mười hai", "hai mươi lăm" before a unit: a count in words
+    word_range_tail: regex.Pattern  # "hai đến ba": a range's upper bound in words
     forward: regex.Pattern  # "phấn đấu", "dự kiến", "chỉ tiêu": a clause that looks ahead is never a review
+    past_opener: regex.Pattern  # "Năm qua,", "Thời gian qua,", "Qua 5 năm thực hiện", "Lũy kế": a sentence on the past
     sends: regex.Pattern  # a cue that sends delegations out ("cử"): its plain "đoàn" is "đoàn ra"
     receives: regex.Pattern  # a cue that receives them ("đón"): "đoàn vào"
+    nominal: regex.Pattern  # a plan cue that is a noun ("vốn", "kinh phí"): a result's verb may come before it
+    direction_after: regex.Pattern  # "ra nước ngoài" / "vào thăm tỉnh" after a plain "đoàn"
+    share_verb: regex.Pattern  # "được", "có" after "100% cán bộ": the share of a group, a target
+    breakdown: regex.Pattern  # "(trong đó: ...": the parts of a count, not targets of their own
+    body_opener: regex.Pattern  # "Căn cứ", "Thực hiện", "Để": the body's first words after a plan's title
+    unit_in_label: regex.Pattern  # a unit named anywhere, in the label before "Số đoàn ra: 60 đoàn"
 
 
 @lru_cache(maxsize=1)
@@ -226,11 +302,12 @@ def _pats() -> _Pats:
             r"(?:[Pp]hụ\s{1,3}lục|PHỤ\s{1,3}LỤC)(?:\s{1,3}(?:số|SỐ))?\s{1,3}(?P<labels>" + label + r"(?:\s{0,2}(?:,|và|-)\s{0,2}" + label + r"){0,10})",
             regex.V1,
         ),
-        heading=regex.compile(r"^[ \t]{0,8}(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)][ \t]", regex.V1),
+        heading=regex.compile(r"^[ \t]{0,8}(?:(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđA-ZĐ])[.)]|(?:[IVX]{1,5}|\d{1,2})-)[ \t]"
+                              r"|" + _PART + r")", regex.V1),
         clause_break=regex.compile(r";|" + _HARD_NL + r"|[.!?](?=\s|$)", regex.V1),
         sentence_break=regex.compile(_HARD_NL + r"|[.!?](?=\s{1,3}[\p{Lu}\-+\d]|\s*$)", regex.V1),
         geo_name=regex.compile(r"\s{1,3}\p{Lu}", regex.V1),
-        marker=regex.compile(r"^\s{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.)\s{1,4}", regex.V1),
+        marker=regex.compile(r"^\s{0,8}(?:[-+•*]|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\)|[IVX]{1,5}\.|(?:[IVX]{1,5}|\d{1,2})-)\s{1,4}", regex.V1),
         reject_last=_last_words(c["reject_before"]),
         cmp_last=_last_words(c["ge"] + c["le"] + c["eq"]),
         words_after=regex.compile(r"\s{0,3}\(\s{0,2}(?:" + words + r")(?:\s{1,3}(?:" + words + r")){0,6}\s{0,2}\)", _F),
@@ -239,12 +316,27 @@ def _pats() -> _Pats:
                                  r"(?![\d]|[.,]\d|\s?/\s?[\p{L}\d])", _F),
         past_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["past"]) + r")(?:\s{1,3}(?:được|thực\s{1,3}hiện|tiếp\s{1,3}tục))?\s{1,3}$", _F),
         of_plan=regex.compile(r"%\s{0,3}(?:so\s{1,3}với\s{1,3})?(?:kế\s{1,3}hoạch|KH)(?!\p{L})", _F),
+        word_number=_word_number_pattern(),
+        word_range_tail=regex.compile(r"\s{0,3}(?:[-–]|đến|tới)\s{0,3}(?P<hi>" + _word_number_pattern().pattern + r")", _F),
         # a heading that opens with the review words (not a list item "c) Phấn đấu ...; đánh giá kết quả ...")
-        review_heading=regex.compile(r"^[ \t]{0,8}(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)][ \t]{1,4}"
-                                     r"(?:" + _alt(c["review_heading"]) + r")(?!\p{L})[^;]{0,120}$", _F),
+        review_heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-"
+                                     r"|(?:PHẦN|Phần)[ \t]{1,3}(?:[IVX]{1,5}|\d{1,2}|(?:THỨ|thứ)[ \t]{1,3}\p{L}{2,5})[.:\-)]?)[ \t]{1,4}"
+                                     r"(?:(?:" + _alt(c["review_heading"]) + r")(?!\p{L})|(?:" + _alt(c["situation_heading"])
+                                     # "I. BỐI CẢNH VÀ MỤC TIÊU" also holds targets
+                                     + r")(?!\p{L})(?![^;\n]{0,120}?(?<!\p{L})(?:" + _alt(c["forward_heading"]) + r")(?!\p{L})))"
+                                     r"[^;]{0,120}$", _F),
+        past_opener=regex.compile(r"[ \t]{0,8}(?:[-+•*][ \t]{1,3})?(?:(?:trong|sau)\s{1,3})?(?:" + _alt(c["past_opener"])
+                                  + r"|qua\s{1,3}\d{1,2}\s{1,3}năm)(?!\p{L})", _F),
         forward=regex.compile(r"(?<!\p{L})(?:" + _alt(c["forward"]) + r")(?!\p{L})", _F),
         sends=regex.compile(r"(?:" + _alt(c["sends"]) + r")(?!\p{L})", _F),
         receives=regex.compile(r"(?:" + _alt(c["receives"]) + r")(?!\p{L})", _F),
+        nominal=regex.compile(r"(?:" + _alt(c["nominal"]) + r")(?!\p{L})", _F),
+        unit_in_label=regex.compile(r"(?<!\p{L})(?P<unit>" + _alt(surfaces) + r")(?![\p{L}\d])", _F),
+        body_opener=regex.compile(r"(?:" + _alt(c["body_opener"]) + r")(?!\p{L})", _F),
+        breakdown=regex.compile(r"\s{0,3}(?:" + _alt(c["breakdown"]) + r")(?!\p{L})", _F),
+        share_verb=regex.compile(r"(?<!\p{L})(?:" + _alt(c["share_verb"]) + r")(?!\p{L})", _F),
+        direction_after=regex.compile(r"(?<!\p{L})(?:(?P<out>" + _alt(c["sends_after"]) + r")|(?P<in>"
+                                      + _alt(c["receives_after"]) + r"))(?!\p{L})", _F),
     )
 
 
@@ -294,7 +386,10 @@ def _category(unit: str) -> str:
     return "khác"
 
 
-_unit_key = lru_cache(maxsize=4096)(match_key)  # a plan repeats a handful of unit surfaces
+@lru_cache(maxsize=4096)  # a plan repeats a handful of unit surfaces
+def _unit_key(surface: str) -> str:
+    """``match_key`` of a unit as matched, its blanks (a PDF line break: "triệu\nUSD") made one space."""
+    return match_key(" ".join(surface.split()))
 
 
 def _span_search(p: regex.Pattern, text: str, start: int, end: int) -> Optional[regex.Match]:
@@ -365,17 +460,71 @@ def _after_number(text: str, s: int, e: int) -> int:
     return e
 
 
-def _last_cue(text: str, start: int, end: int) -> Optional[int]:
-    """Start of the last plan cue in ``text[start:end]`` (None when there is none)."""
+_SHARE_NOUN = regex.compile(r"[ \t]{1,3}(?!so\s|kế\s|trở\s|tăng|giảm)\p{Ll}", regex.V1)
+
+
+def _share_verb(text: str, c_start: int, num_start: int, unit_end: int, c_end: int) -> Optional[int]:
+    """For a percentage that opens its clause (after a list marker or a phrase closed by a comma) followed by
+    a noun, the share of a group that a plan states ("- 100% cán bộ ... được tập huấn", "Đến hết năm 2027, 100%
+    xã biên giới có tổ hợp tác"): the start of its verb (kind ``share_verb``) before the next comma; None
+    otherwise ("chiếm 45% tổng vốn, có ...")."""
+    P = _pats()
+    mk = P.marker.match(text, c_start, num_start)
+    prefix = text[mk.end() if mk else c_start : num_start].strip()
+    if (prefix and not prefix.endswith(",")) or _SHARE_NOUN.match(text, unit_end) is None:
+        return None
+    comma = text.find(",", unit_end, c_end)
+    m = _span_search(P.share_verb, text, unit_end, min(c_end if comma == -1 else comma, unit_end + 120))
+    return m.start() if m is not None else None
+
+
+def _in_breakdown(text: str, c_start: int, num_start: int) -> bool:
+    """Whether a number lies in a parenthesis that breaks a count down ("(trong đó: 20 đoàn cấp tỉnh, 40 đoàn cấp
+    sở)", "(trong đó có 50 học viên sau đại học)": kind ``breakdown``)."""
+    open_p = text.rfind("(", c_start, num_start)
+    if open_p == -1 or text.find(")", open_p, num_start) != -1:
+        return False
+    return _pats().breakdown.match(text, open_p + 1, num_start) is not None
+
+
+def _direction_after(text: str, start: int, end: int) -> Optional[str]:
+    """"đoàn ra" / "đoàn vào" from the words after a plain "đoàn" ("... ra nước ngoài", "... vào thăm tỉnh":
+    kinds ``sends_after`` / ``receives_after``), the first such phrase deciding; None when there is none."""
+    P = _pats()
+    m = _span_search(P.direction_after, text, start, end)
+    if m is None:
+        return None
+    return "đoàn ra" if m["out"] else "đoàn vào"
+
+
+def _verb_cue(text: str, start: int, end: int) -> Optional[int]:
+    """Start of the last plan cue in ``text[start:end]`` that is not a noun (``nominal``: "vốn", "kinh phí")."""
     P = _pats()
     last = None
     try:
         for m in P.plan_cue.finditer(text, max(0, start), end, timeout=_TIMEOUT):
-            last = m.start()
+            if P.nominal.match(text, m.start()) is None and not _NOUN_MAKER.search(text, max(0, m.start() - 6), m.start()):
+                last = m.start()
     except TimeoutError:  # pragma: no cover
         pass
     return last
 
+
+def _last_cue(text: str, start: int, end: int) -> Optional[int]:
+    """Start of the last plan cue in ``text[start:end]`` (None when there is none); a cue made a noun by "sự"
+    ("có sự tham gia của 50 doanh nghiệp", "với sự hỗ trợ của") is none."""
+    P = _pats()
+    last = None
+    try:
+        for m in P.plan_cue.finditer(text, max(0, start), end, timeout=_TIMEOUT):
+            if not _NOUN_MAKER.search(text, max(0, m.start() - 6), m.start()):
+                last = m.start()
+    except TimeoutError:  # pragma: no cover
+        pass
+    return last
+
+
+_NOUN_MAKER = regex.compile(r"(?<!\p{L})sự\s{1,3}$", _F)
 
 _LEAD_LINES = 30  # list items looked through, upwards, for the line that introduces the list
 
@@ -383,7 +532,9 @@ _LEAD_LINES = 30  # list items looked through, upwards, for the line that introd
 def _lead_line(text: str, item: int) -> Optional[tuple[int, int]]:
     """For a list item starting at ``item``: the span of the line that introduces the list ("Chỉ tiêu:",
     "Phấn đấu năm 2025 đạt các chỉ tiêu sau:"), the nearest line above ending with a colon with only list
-    items and blank lines between; None when there is none."""
+    items (and their wrapped lines, which go on in lower case) and blank lines between, or a heading that
+    announces targets without a colon ("2. Chỉ tiêu chủ yếu", "1- Mục tiêu đến năm 2030", see
+    _target_heading); None when there is none."""
     P = _pats()
     end = text.rfind("\n", 0, item)
     for _ in range(_LEAD_LINES):
@@ -394,11 +545,66 @@ def _lead_line(text: str, item: int) -> Optional[tuple[int, int]]:
         end = start - 1
         if not line.strip():
             continue
-        if line.rstrip().endswith(":"):
-            return start, start + len(line.rstrip())
-        if not P.marker.match(line):
+        stripped = line.rstrip()
+        if stripped.endswith(":"):
+            return start, start + len(stripped)
+        if _target_heading(line):
+            return start, start + len(stripped)
+        if not P.marker.match(line) and not stripped.lstrip()[:1].islower():  # a wrapped item goes on in lower case
             return None
     return None
+
+
+def _paragraph_lead(text: str, line_start: int) -> Optional[tuple[int, int]]:
+    """For a paragraph (not a list item) starting at ``line_start``: the line right above it when that line
+    introduces targets, a heading with a forward cue ("2. Chỉ tiêu cụ thể") or a line ending with ":"
+    ("Chỉ tiêu:"); None otherwise."""
+    end = line_start - 1
+    if end <= 0:
+        return None
+    start = text.rfind("\n", 0, end) + 1
+    line = text[start:end]
+    stripped = line.rstrip()
+    if stripped and (_target_heading(line) or (stripped.endswith(":") and _pats().forward.search(line))):
+        return start, start + len(stripped)
+    return None
+
+
+_GENERIC_UNITS = frozenset({"đoàn", "thỏa thuận", "hội nghị", "hội thảo"})
+
+
+def _unit_of_label(text: str, c_start: int, num_start: int, unit: str) -> str:
+    """"Số đoàn ra: 60 đoàn", "Thỏa thuận quốc tế được ký kết: 05 thỏa thuận": a generic unit takes the
+    more specific one its label names before the colon (one that starts with it), else stays."""
+    colon = text.rfind(":", c_start, num_start)
+    if colon == -1 or text[colon + 1 : num_start].strip():
+        return unit
+    surf, _ = _units()
+    best = unit
+    try:
+        for m in _pats().unit_in_label.finditer(text, c_start, colon, timeout=_TIMEOUT):
+            named = surf.get(_unit_key(m["unit"]), (m["unit"], ""))[0]
+            if named.startswith(unit):
+                best = named
+    except TimeoutError:  # pragma: no cover
+        pass
+    return best
+
+
+def _target_heading(line: str) -> bool:
+    """A short heading line, not a sentence, that announces targets: "2. Chỉ tiêu chủ yếu", "1- Mục tiêu đến
+    năm 2030" (its title opens with a ``forward`` cue; a list item "a) Phấn đấu ... ;" ends with punctuation and
+    is not one, nor is "2. Kết quả thực hiện các chỉ tiêu")."""
+    P = _pats()
+    stripped = line.rstrip()
+    if len(stripped) > 120 or stripped.endswith((".", ";", ",")):
+        return False
+    label = P.heading.match(line)
+    if label is None:
+        return False
+    title = line[label.end() :]
+    # the title opens with the forward cue: not "2. Kết quả thực hiện các chỉ tiêu"
+    return P.forward.match(line, label.end() + len(title) - len(title.lstrip())) is not None
 
 
 def _expand_labels(labels: str) -> list[str]:
@@ -430,21 +636,26 @@ def _ends_with(last: regex.Pattern, text: str, start: int, end: int, trailing: s
     return last.search(text, max(start, i - 16), i) is not None
 
 
+def _not_baseline(mentions: list[DateMention], text: str) -> list[DateMention]:
+    """``mentions`` less the baseline years of a comparison ("so với năm 2024", "từ năm 2024")."""
+    return [
+        m
+        for m in mentions
+        if not (
+            _ends_with(_BASELINE_LAST, text, m.char_start - 20, m.char_start)
+            and _BASELINE.search(text, max(0, m.char_start - 20), m.char_start)
+        )
+    ]
+
+
 def _year_period(mentions: list[DateMention], pos: int, text: str = "") -> Optional[str]:
     """Period from date mentions of one sentence: a range first, then a year (nearest before ``pos``).
 
-    A baseline year ("so với năm 2024") is not a period."""
+    A baseline year ("so với năm 2024") is not a period; a year deadline ("Đến hết năm 2027, ...") is one."""
     if text:
-        mentions = [
-            m
-            for m in mentions
-            if not (
-                _ends_with(_BASELINE_LAST, text, m.char_start - 20, m.char_start)
-                and _BASELINE.search(text, max(0, m.char_start - 20), m.char_start)
-            )
-        ]
+        mentions = _not_baseline(mentions, text)
     ranges = [m for m in mentions if m.kind == "period" and _RANGE4.fullmatch(m.value)]
-    years = [m for m in mentions if m.kind in ("other", "horizon", "event") and _YEAR4.fullmatch(m.value)]
+    years = [m for m in mentions if m.kind in ("other", "horizon", "event", "deadline") and _YEAR4.fullmatch(m.value)]
     for group, fmt in ((ranges, lambda v: v.replace("/", "-")), (years, lambda v: v)):
         if not group:
             continue
@@ -474,7 +685,8 @@ class _Dates:
 
 
 def _headings_above(text: str, pos: int, back: int) -> Iterator[tuple[int, int, str]]:
-    """Heading lines above the line of ``pos``, nearest first, within ``back`` chars: (start, end, line)."""
+    """Heading lines above the line of ``pos``, nearest first, within ``back`` chars: (start, end, line); a part
+    heading alone on its line ("PHẦN I") comes with the title on the line after it."""
     P = _pats()
     cursor = text.rfind("\n", 0, pos) + 1
     lo = max(0, pos - back)
@@ -484,6 +696,10 @@ def _headings_above(text: str, pos: int, back: int) -> Iterator[tuple[int, int, 
         line = text[prev_start:prev_end]
         cursor = prev_start
         if line.strip() and len(line) <= 200 and P.heading.match(line):
+            if not _PART_HEADING.sub("", line).strip():  # "PHẦN I" alone: its title is the next line
+                nxt = text.find("\n", prev_end + 1)
+                prev_end = len(text) if nxt == -1 or nxt > prev_end + 200 else nxt
+                line = text[prev_start:prev_end].replace("\n", " ")
             yield prev_start, prev_end, line
 
 
@@ -501,20 +717,96 @@ def _heading_period(text: str, pos: int, dates: _Dates) -> Optional[str]:
 _REVIEW_BACK = 40000  # how far back the headings of a review section are looked for
 
 
-def _in_review_section(text: str, pos: int) -> bool:
-    """Whether ``pos`` lies in a review section: one of the headings above it, up to and including the nearest
-    top-level one ("I.", "II."), opens with words of results or an assessment ("I. KẾT QUẢ THỰC HIỆN NĂM
-    2024", "1. Đánh giá chung", "a) Tình hình thực hiện")."""
+def _heading_level(line: str) -> int:
+    """0 a part ("PHẦN I", "A."), 1 "I.", 2 "1." / "1-", 3 "1.1.", 4 "a)" and the rest."""
+    if _PART_HEADING.match(line) and not _TOP_HEADING.match(line):
+        return 0
+    if _TOP_HEADING.match(line):
+        return 1
+    if _ARABIC_HEADING.match(line):
+        return 2
+    return 3 if _SUB_HEADING.match(line) else 4
+
+
+def _in_review_section(text: str, pos: int, parts: bool = True) -> bool:
+    """Whether ``pos`` lies in a review section: one of the headings that contain it (the nearest above, then
+    each one above of a higher level), up to a part ("PHẦN I", "A.") or else the nearest top-level one ("I.",
+    "II."), opens with words of results or an assessment ("I. KẾT QUẢ THỰC HIỆN NĂM 2024", "1. Đánh giá chung",
+    "a) Tình hình thực hiện"; a part's title may be on the line after it: "PHẦN I\nKẾT QUẢ NĂM 2025", see
+    _headings_above)."""
     P = _pats()
+    level = 99
+    top_seen = False
     for _start, _end, line in _headings_above(text, pos, _REVIEW_BACK):
+        lv = _heading_level(line)
+        if lv >= level or (top_seen and lv > 0):
+            continue
+        level = lv
         if P.review_heading.match(line):
             return True
-        if _TOP_HEADING.match(line):
+        if lv == 0:
             return False
+        if lv == 1:
+            if not parts:  # ``parts`` False: the text has no part headings, none can be above
+                return False
+            top_seen = True  # only a part above may still say it is a review
     return False
 
 
-_TOP_HEADING = regex.compile(r"^[ \t]{0,8}[IVX]{1,5}[.)][ \t]")
+_ARABIC_HEADING = regex.compile(r"^[ \t]{0,8}\d{1,2}[.)\-][ \t]")
+_SUB_HEADING = regex.compile(r"^[ \t]{0,8}\d{1,2}\.\d{1,2}")
+
+
+_UNSET = object()
+_TITLE_LINE = 60  # a title line (centred) is short; the body's lines run the page's width
+_TITLE_BACK = 6000  # how far into the text the title is looked for
+# the line of the document type, in capitals: "KẾ HOẠCH", "CHƯƠNG TRÌNH HÀNH ĐỘNG", "ĐỀ ÁN"
+_TYPE_LINE = regex.compile(r"^[ \t]{0,40}(?:KẾ\s{1,3}HOẠCH|CHƯƠNG\s{1,3}TRÌNH|ĐỀ\s{1,3}ÁN)(?![\p{L}])[^\n]{0,300}$", regex.V1 | regex.M)
+
+
+def _title_lines(text: str) -> Optional[tuple[int, int]]:
+    """Span of a plan's title: its type line in capitals ("KẾ HOẠCH", "CHƯƠNG TRÌNH HÀNH ĐỘNG", or the title on
+    the same line: "CHƯƠNG TRÌNH Hoạt động đối ngoại tỉnh Nghệ An năm 2025") and the
+    title line after it (blank lines between), then the lines that go on with it (a wrapped line starts
+    in lower case or with a digit: "... năm\n2026"; a title in capitals goes on in capitals; a short line
+    after one without a final stop goes on unless it opens the body: "Căn cứ", "Để", kind ``body_opener``);
+    None when there is no type line."""
+    m = _span_search(_TYPE_LINE, text, 0, min(len(text), _TITLE_BACK))
+    if m is None:
+        return None
+    end = m.end()
+    prev = m.group()
+    # "CHƯƠNG TRÌNH Hoạt động ...": the title began on the type line, the next line must go on with it
+    pos, taken = end + 1, int(prev.upper() != prev)
+    while pos < len(text) and taken < 4:
+        nl = text.find("\n", pos)
+        nl = len(text) if nl == -1 else nl
+        line = text[pos:nl].strip()
+        if not line:
+            if taken:
+                break
+            pos = nl + 1
+            continue
+        first = line[0]
+        goes_on = (first.islower() or first.isdigit() or (prev.upper() == prev and line.upper() == line)
+                   # "... tỉnh Quảng\nNinh năm 2026": a short line after a title line without a final stop
+                   or (len(line) <= _TITLE_LINE and prev[-1:] not in ".;:" and not _pats().body_opener.match(line)))
+        if len(line) > 300 or (taken and not goes_on) or _pats().heading.match(line) or line.startswith("("):
+            break
+        end, prev, taken, pos = nl, line, taken + 1, nl + 1
+    return m.start(), end
+
+
+def _title_period(text: str, index: "_Dates") -> Optional[str]:
+    """Period or year of a plan's title ("Kế hoạch công tác đối ngoại năm 2026" → "2026", "giai đoạn 2025 -
+    2030, tầm nhìn đến năm 2045" → "2025-2030"): the period of its targets that name none."""
+    span = _title_lines(text)
+    if span is None:
+        return None
+    return _year_period(index.within(*span), span[1], text)
+
+
+_TOP_HEADING = regex.compile(r"^[ \t]{0,8}[IVX]{1,5}[.)\-][ \t]")  # "I.", "II)", Party style "I-"
 
 
 # --------------------------------------------------------------------------
@@ -538,24 +830,25 @@ def extract_targets(
     hits: list[_Hit] = []
     di = 0
     try:
-        numbers = list(P.number.finditer(text, timeout=_TIMEOUT))
+        numbers = [(m.start("num"), m.end("num"), None) for m in P.number.finditer(text, timeout=_TIMEOUT)]
+        numbers += [(m.start(), m.end(), _word_value(m.group())) for m in _word_numbers(text)]
     except TimeoutError:  # pragma: no cover
         numbers = []
+    numbers.sort()
     consumed: set[int] = set()  # upper bounds of ranges, already taken with their lower bound
-    for nm in numbers:
-        s, e = nm.span("num")
+    for s, e, word_value in numbers:
         if s in consumed:
             continue
         while di < len(date_spans) and date_spans[di][1] <= s:
             di += 1
         if di < len(date_spans) and date_spans[di][0] <= s < date_spans[di][1]:
             continue
-        ue = _after_number(text, s, e)
+        ue = _after_number(text, s, e) if word_value is None else e
         hi_span: Optional[tuple[int, int]] = None
-        rt = P.range_tail.match(text, ue, min(len(text), ue + 40))
+        rt = (P.range_tail if word_value is None else P.word_range_tail).match(text, ue, min(len(text), ue + 40))
         if rt is not None:  # "từ 3 đến 5 đoàn ra", "03-05 hội nghị": the unit follows the upper bound
             hs, he = rt.span("hi")
-            hue = _after_number(text, hs, he)
+            hue = _after_number(text, hs, he) if word_value is None else he
             if P.unit.match(text, hue, min(len(text), hue + 80)) or P.scaled_unit.match(text, hue, min(len(text), hue + 90)):
                 hi_span, ue = (hs, he), hue
                 consumed.add(hs)
@@ -569,6 +862,9 @@ def extract_targets(
             magnitude = _magnitudes()[_unit_key(um["mag"])]
         unit_key = _unit_key(um["unit"])
         unit, category = surf.get(unit_key, (um["unit"], "khác"))
+        if word_value is not None and (magnitude is not None or category not in _WORD_CATEGORIES
+                                       or unit_key in _geo_units()):
+            continue  # "hai nước", "ba tỉnh": a number in words counts only delegations, agreements, conferences
         if magnitude is not None:
             unit = f"{magnitude} {unit}"
         unit_end = um.end()
@@ -586,28 +882,49 @@ def extract_targets(
             comparator = ">=" if am["ge"] else "<="
         frequency = category == "tần suất" and "/" in unit
         c_start, c_end = _bounds(P.clause_break, text, s, 300)
+        c_start = _after_heading_title(text, c_start, s)
+        if _in_breakdown(text, c_start, s):
+            continue  # "60 đoàn ra (trong đó: 20 đoàn cấp tỉnh, ...)": parts of the target before it
         cue = _last_cue(text, c_start, s)
         lead: Optional[tuple[int, int]] = None
         if cue is None and P.marker.match(text[c_start : c_start + 16]):  # "Chỉ tiêu:\n- 15 đoàn ra;\n- 20 đoàn vào": the list's lead
             lead = _lead_line(text, c_start)
             if lead is not None:
                 cue = _last_cue(text, *lead)
-        if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or cue is not None):
+        elif cue is None:  # "2. Chỉ tiêu cụ thể\nSố đoàn ra: 60 đoàn; số đoàn vào: 46 đoàn": the paragraph's lead
+            lead = _paragraph_lead(text, text.rfind("\n", 0, c_start) + 1)
+            if lead is not None:
+                cue = _last_cue(text, *lead)
+        if unit in _GENERIC_UNITS:  # "Số đoàn ra: 60 đoàn": the label before the colon names the object
+            unit = _unit_of_label(text, c_start, s, unit)
+        share = _share_verb(text, c_start, s, unit_end, c_end) if cue is None and unit == "%" else None
+        if not (frequency or (cm is not None and (cm["ge"] or cm["le"])) or am is not None or cue is not None
+                or share is not None):
             continue
         if unit == "đoàn" and cue is not None:  # "cử 01 đoàn": sent out; "đón 03 đoàn": received
             if P.sends.match(text, cue):
                 unit = "đoàn ra"
             elif P.receives.match(text, cue):
                 unit = "đoàn vào"
+        if unit == "đoàn":  # "02 đoàn xúc tiến đầu tư ra nước ngoài", "05 đoàn ... vào thăm tỉnh"
+            unit = _direction_after(text, unit_end, min(c_end, unit_end + 60)) or unit
         if unit == "%":
             ch = P.change.search(before)
             if ch is not None:
                 unit = "% tăng" if ch["inc"] else "% giảm"
         # "đã tổ chức 45 đoàn ra": a result reported, not a target
-        past = cue is not None and _span_search(P.past_cue, text, max(lead[0] if lead else c_start, cue - 24), cue) is not None
-        bounds = [(s, e, ">=", text[s:e]), (hi_span[0], hi_span[1], "<=", text[hi_span[0]:hi_span[1]])] if hi_span else [(s, e, comparator, nm["num"])]
-        for ns, ne, cmp_, num in bounds:
-            hit = _Hit(ns, ne, unit_end, _parse_number(num), unit, cmp_, c_start=c_start, c_end=c_end, review=past, lead=lead)
+        past = False
+        if cue is not None:
+            # "đã tiếp nhận 38 dự án với tổng vốn 1,8 tỷ USD": a noun cue ("vốn") reads as the verb before it
+            lo = lead[0] if lead else c_start
+            verb = _verb_cue(text, lo, cue) if P.nominal.match(text, cue) else cue
+            past = verb is not None and _span_search(P.past_cue, text, max(lo, verb - 24), verb) is not None
+        elif share is not None:  # "100% cán bộ đã được tập huấn": a result
+            past = _span_search(P.past_cue, text, max(c_start, share - 24), share) is not None
+        value = _parse_number if word_value is None else _word_value
+        bounds = [(s, e, ">="), (hi_span[0], hi_span[1], "<=")] if hi_span else [(s, e, comparator)]
+        for ns, ne, cmp_ in bounds:
+            hit = _Hit(ns, ne, unit_end, value(text[ns:ne]), unit, cmp_, c_start=c_start, c_end=c_end, review=past, lead=lead)
             # period ------------------------------------------------------------
             if unit.endswith("/năm") or _span_search(P.per_year, text, c_start, c_end):
                 hit.period = "per year"
@@ -641,18 +958,24 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
     """Fill period (sentence/heading/doc_year), appendix and clause text for every hit."""
     P = _pats()
     index = _Dates(dates)
+    title: object = _UNSET  # _title_period, computed when a hit first needs it
     heading: dict[int, Optional[str]] = {}  # sentence start -> _heading_period
     by_sentence: dict[tuple[int, int], list[_Hit]] = {}
     for h in hits:
         by_sentence.setdefault(_bounds(P.sentence_break, text, h.num_start, 1500), []).append(h)
-    review_section: dict[int, bool] = {}  # sentence start -> _in_review_section
+    review_section: dict[int, bool] = {}  # start of the number's line -> _in_review_section
+    parts: Optional[bool] = None  # whether the text has part headings ("PHẦN I", "A."), looked up once
     for (ss, se), group in by_sentence.items():
         sent_dates = index.within(ss, se)
         plan_year = _PLAN_YEAR.search(text[ss:se]) is not None
         # "Năm 2024, ...": a sentence that opens with a past year reports results
         past_year = bool(doc_year) and any(
             m.char_start < ss + 25 and m.kind in ("other", "event") and _YEAR4.fullmatch(m.value) and int(m.value) < doc_year
-            for m in sent_dates)
+            for m in _not_baseline(sent_dates, text))  # "Tăng 15% so với năm 2025" reports nothing
+        # "Giai đoạn 2021-2025, tỉnh thu hút ...", "Năm qua, ...", "Lũy kế đến nay, ...": a sentence that opens on a past time
+        past_year = past_year or (bool(doc_year) and any(
+            m.char_start < ss + 25 and m.kind == "period" and _RANGE4.fullmatch(m.value) and int(m.value[5:]) < doc_year
+            for m in sent_dates)) or P.past_opener.match(text, ss, min(se, ss + 80)) is not None
         of_plan = _span_search(P.of_plan, text, ss, se) is not None  # "bằng 117% kế hoạch"
         for h in group:
             from_heading = False
@@ -666,17 +989,24 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
                     heading[ss] = _heading_period(text, ss, index)
                 h.period = heading[ss]
                 from_heading = h.period is not None
+            if h.period is None:  # the plan's own period or year, from its title ("... năm 2026")
+                if title is _UNSET:
+                    title = _title_period(text, index)
+                h.period = title
             if _span_search(P.forward, text, h.lead[0] if h.lead else h.c_start, h.lead[1] if h.lead else h.num_start) is not None:
                 h.review = False  # a clause that looks ahead is a target
                 continue
-            if ss not in review_section:
-                review_section[ss] = _in_review_section(text, ss)
+            line = text.rfind("\n", 0, h.num_start) + 1  # the sentence may open on the heading line itself
+            if line not in review_section:
+                if parts is None:
+                    parts = _PART_LINE.search(text) is not None
+                review_section[line] = _in_review_section(text, line, parts)
             past_heading = (from_heading and doc_year is not None and h.period is not None
                             and _YEAR4.fullmatch(h.period) is not None and int(h.period) < doc_year)
             lead_past = bool(doc_year) and h.lead is not None and any(
                 m.char_start < h.lead[0] + 25 and m.kind in ("other", "event") and _YEAR4.fullmatch(m.value)
                 and int(m.value) < doc_year for m in lead_dates)
-            if of_plan or past_year or lead_past or past_heading or review_section[ss]:
+            if of_plan or past_year or lead_past or past_heading or review_section[line]:
                 h.review = True
         # appendix ----------------------------------------------------------
         try:
@@ -698,6 +1028,29 @@ def _attach_context(text: str, hits: list[_Hit], dates: list[DateMention], doc_y
         # clause text -------------------------------------------------------
         for h in group:
             _clause(text, h, group, refs)
+
+
+_HEADING_TITLE = 60  # a numbered line this short, then a line opening in capitals, is a heading and its text
+
+
+def _after_heading_title(text: str, start: int, num_start: int) -> int:
+    """Where a clause starting at ``start`` really starts: after the title of a heading it runs over ("2. Hợp
+    tác với Lào\nTổ chức từ 3 đến 5 hội nghị", "KINH PHÍ\nTổng kinh phí ..."): a numbered line of at most
+    ``_HEADING_TITLE`` characters, or one in capitals, with no final stop, followed by a line opening in
+    capitals. The heading's words are then neither the target's text nor its cue."""
+    P = _pats()
+    nl = text.find("\n", start, num_start)
+    if nl == -1:
+        return start
+    line_start = text.rfind("\n", 0, start) + 1  # the clause may start after the label's "." ("2. Hợp tác")
+    head = text[line_start : line_start + 40]
+    heading_line = P.heading.match(head) is not None or _PART_HEADING.match(head) is not None
+    title = text[start:nl].strip()
+    rest = text[nl + 1 : num_start].lstrip()
+    if (title and rest[:1].isupper() and title[-1] not in ".;:," and any(ch.isalpha() for ch in title)
+            and ((heading_line and len(title) <= _HEADING_TITLE) or title.upper() == title)):
+        return nl + 1
+    return start
 
 
 def _clause(text: str, h: _Hit, group: list[_Hit], refs: list[regex.Match]) -> None:
@@ -729,6 +1082,7 @@ def _clause(text: str, h: _Hit, group: list[_Hit], refs: list[regex.Match]) -> N
     mk = P.marker.match(seg)
     if mk is not None and c_start + mk.end() <= h.num_start:
         c_start += mk.end()
+    c_start = _after_heading_title(text, c_start, h.num_start)
     while c_start < c_end and text[c_start] in " \t\n":
         c_start += 1
     while True:  # trailing blanks and punctuation, and a dangling "và" before the next target

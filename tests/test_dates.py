@@ -296,3 +296,79 @@ def test_case_blind_cues_with_dotted_capital_i() -> None:
     # "(?i)i" matches "İ" although "İ".lower() is two characters
     assert _all("KẾT THÚC TRƯỚC 15/5")[0][0] == "deadline"
     assert _one("hạn cuốİ: 15/5")[0] == "deadline"
+
+
+def test_a_horizon_year_without_nam() -> None:
+    """"2026-2030, tầm nhìn đến 2045": a horizon year needed "năm" before it and was lost."""
+    assert _all("giai đoạn 2026-2030, tầm nhìn đến 2045") == [
+        ("period", "2026/2030", "giai đoạn 2026-2030"), ("horizon", "2045", "tầm nhìn đến 2045")]
+    assert _one("Chiến lược phát triển du lịch, định hướng tới 2035") == ("horizon", "2035", "định hướng tới 2035")
+    assert _all("Kế hoạch ban hành đến 2030") == []  # a bare "đến" + year says too little
+
+
+def test_month_ranges_are_one_period() -> None:
+    """"từ tháng 11/2025 đến tháng 02/2026" gave two separate months (the README's known limit); a range of
+    months is one period, and a start without its year takes the end's, or the year before across the New Year."""
+    assert _one("tổ chức Tuần lễ Văn hóa từ tháng 11/2025 đến tháng 02/2026") == (
+        "period", "2025-11/2026-02", "từ tháng 11/2025 đến tháng 02/2026")
+    assert _one("thực hiện từ tháng 3 đến tháng 5/2026") == ("period", "2026-03/2026-05", "từ tháng 3 đến tháng 5/2026")
+    assert _one("từ tháng 11 đến tháng 02/2026")[1] == "2025-11/2026-02"
+    assert _one("tháng 10 - tháng 12 năm 2026")[:2] == ("period", "2026-10/2026-12")
+    # two months of a list are not a range
+    assert [k for k, _, _ in _all("trong tháng 10/2026, tháng 11/2026")] == ["other", "other"]
+
+
+def test_a_day_range_to_the_end_of_a_day() -> None:
+    """"từ ngày 01/01/2026 đến hết ngày 31/12/2026": "đến hết" did not join the range, whose end read as a deadline."""
+    assert _one("Thời gian thực hiện: từ ngày 01/01/2026 đến hết ngày 31/12/2026.") == (
+        "period", "2026-01-01/2026-12-31", "từ ngày 01/01/2026 đến hết ngày 31/12/2026")
+
+
+def test_days_listed_after_a_deadline_are_deadlines() -> None:
+    """"báo cáo trước ngày 10/6 và 10/12 hằng năm": the second date had no cue of its own and was dropped (a bare
+    "d/m" needs one) or read as "other"."""
+    assert _all("Định kỳ báo cáo trước ngày 10/6 và 10/12 hằng năm.") == [
+        ("deadline", "--06-10", "trước ngày 10/6"), ("deadline", "--12-10", "10/12")]
+    assert [v for _, v, _ in _all("gửi trước ngày 15/3, 15/6, 15/9 và 15/12 hằng năm")] == [
+        "--03-15", "--06-15", "--09-15", "--12-15"]
+    assert _all("hoàn thành trước ngày 15/6/2026 và ngày 15/12/2026")[1] == ("deadline", "2026-12-15", "ngày 15/12/2026")
+    # not after a deadline: a bare "d/m" is still no date
+    assert _all("ngày 10/6 và 10/12") == [("other", "--06-10", "ngày 10/6")]
+    assert _all("Nghị quyết số 59-NQ/TW ngày 24/01/2025 và 10/12") == [("instrument_date", "2025-01-24", "ngày 24/01/2025")]
+
+
+def test_two_months_of_one_year_and_a_completion_time_label() -> None:
+    """Appendix tables write "Tháng 9 - 10/2026" (only "tháng 9" was read, the rest lost) and "Thời gian hoàn
+    thành: tháng 6/2026" (a deadline, read as "other")."""
+    assert _one("Tổ chức Tuần lễ văn hóa trong tháng 9 - 10/2026.") == ("period", "2026-09/2026-10", "tháng 9 - 10/2026")
+    assert _one("Tháng 11-12 năm 2026")[:2] == ("period", "2026-11/2026-12")
+    assert _one("Thời gian hoàn thành: tháng 6/2026.") == ("deadline", "2026-06", "Thời gian hoàn thành: tháng 6/2026")
+    assert _one("Thời hạn hoàn thành: Quý IV/2026")[:2] == ("deadline", "2026-Q4")
+
+
+def test_reporting_frequencies_are_repeating_intervals() -> None:
+    """"định kỳ 6 tháng", "định kỳ hằng quý" say how often a report is due: they gave nothing (or "6 tháng" was
+    lost); now an ISO 8601 repeating interval of kind "other" (not a deadline: no date is named)."""
+    assert _one("Sở Ngoại vụ định kỳ 6 tháng báo cáo Ủy ban nhân dân tỉnh.") == ("other", "R/P6M", "định kỳ 6 tháng")
+    assert _all("định kỳ hằng năm (trước ngày 25/11) báo cáo") == [
+        ("other", "R/P1Y", "định kỳ hằng năm"), ("deadline", "--11-25", "trước ngày 25/11")]
+    assert _one("định kỳ hằng quý")[1] == "R/P3M"
+    assert _one("định kỳ 06 tháng đầu năm")[:2] == ("period", "--H1")  # a half-year, not a frequency
+    assert _all("tổ chức giao ban định kỳ") == []
+
+
+def test_anniversaries_of_the_nineteenth_century() -> None:
+    """"Kỷ niệm 135 năm Ngày sinh Chủ tịch Hồ Chí Minh (19/5/1890 - 19/5/2025)": years before 1900 were not years,
+    so the range lost its start and kept "19/5/2025" as a plain date."""
+    assert _all("Kỷ niệm 135 năm Ngày sinh Chủ tịch Hồ Chí Minh (19/5/1890 - 19/5/2025)") == [
+        ("anniversary", "P135Y", "Kỷ niệm 135 năm"), ("anniversary", "1890-05-19/2025-05-19", "19/5/1890 - 19/5/2025")]
+    assert _all("Kỷ niệm 135 năm Ngày sinh Chủ tịch Hồ Chí Minh (1890 - 2025)")[1][:2] == ("anniversary", "1890/2025")
+    assert _all("tổ chức 1890 đoàn") == []
+
+
+def test_a_day_range_after_tu_without_ngay() -> None:
+    """"Tuần lễ văn hóa từ 10 đến 15/11/2026", "từ 14-16/10/2026": without "ngày" only the end was read."""
+    assert _one("Tổ chức Tuần lễ văn hóa từ 10 đến 15/11/2026.") == (
+        "period", "2026-11-10/2026-11-15", "từ 10 đến 15/11/2026")
+    assert _one("diễn ra từ 14-16/10/2026")[:2] == ("period", "2026-10-14/2026-10-16")
+    assert _all("Tổ chức từ 3 đến 5 hội nghị") == []
