@@ -134,6 +134,8 @@ class _Pats:
     year_range_at: tuple[regex.Pattern, ...]
     half_at: tuple[regex.Pattern, ...]
     can_chi_at: tuple[regex.Pattern, ...]
+    d_range_at: tuple[regex.Pattern, ...]  # where d_range can start ("từ", "ngày" before a digit)
+    horizon_year_at: tuple[regex.Pattern, ...]  # where horizon_year can start ("định hướng", "tầm nhìn")
 
 
 @lru_cache(maxsize=1)
@@ -162,6 +164,14 @@ def _pats() -> _Pats:
         + (regex.compile(r"(?<![\p{L}\d])sáu(?=\s{1,5}tháng)", _F),)
         + (regex.compile(r"(?<![\p{L}\d])nửa(?=\s{1,5}(?:đầu|cuối))", _F),),
         can_chi_at=tuple(regex.compile(r"(?<!\p{L})" + h + r"(?=\s{1,3}\p{L})", _F) for h in ("xuân", "tết", "năm")),
+        d_range_at=(
+            regex.compile(r"(?<!\p{L})từ(?=\s{1,3}(?:ngày" + _WS + r")?\d{1,2}\s{0,3}(?:-|đến|tới))", _F),
+            regex.compile(r"(?<!\p{L})ngày(?=" + _WS + r"\d{1,2}\s{0,3}(?:-|đến|tới))", _F),
+        ),
+        horizon_year_at=tuple(
+            regex.compile(r"(?<!\p{L})" + w + r"(?=\s{1,3}" + w2 + r"\s{1,3}(?:đến|tới)\s{1,5}\d)", _F)
+            for w, w2 in (("định", "hướng"), ("tầm", "nhìn"))
+        ),
         # "ngày 24 tháng 01 năm 2025", "ngày 15 tháng 4", blanks "ngày   tháng   năm 2025"
         spelled=regex.compile(
             r"(?<!\p{L})ngày(?:[\s._]{1,40}(?P<d>\d{1,2}))?[\s._]{1,40}tháng(?:[\s._]{1,40}(?P<m>\d{1,2}))?"
@@ -479,7 +489,7 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
         d, m = int(mt["d"]), int(mt["m"])
         if _valid(d, m, None):
             add(_Cand(mt.start(), mt.end(), _iso(d, m, None), "dm", needs_cue=True, m=m, d=d))
-    for mt in _iter(P.d_range, text):
+    for mt in _scan(P.d_range, text, P.d_range_at):
         d1, d2, m, y = int(mt["d1"]), int(mt["d2"]), int(mt["m"]), _int(mt["y"])
         if d1 < d2 and _valid(d1, m, y) and _valid(d2, m, y):
             add(_Cand(mt.start(), mt.end(), f"{_iso(d1, m, y)}/{_iso(d2, m, y)}", "drange", kind="period", y=y, m=m))
@@ -517,7 +527,7 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
     for mt in _iter(P.year, text):
         y = int(mt["y"])
         add(_Cand(mt.start(), mt.end(), f"{y:04d}", "y", y=y))
-    for mt in _iter(P.horizon_year, text):  # "tầm nhìn đến 2045": _classify reads the cue before it
+    for mt in _scan(P.horizon_year, text, P.horizon_year_at):  # "tầm nhìn đến 2045": _classify reads the cue before it
         y = int(mt["y"])
         add(_Cand(mt.start("y"), mt.end(), f"{y:04d}", "y", y=y))
     for mt in _scan(P.year_range, text, P.year_range_at):

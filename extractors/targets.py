@@ -684,23 +684,46 @@ class _Dates:
         return [m for m in ds if lo <= m.char_start and m.char_end <= hi]
 
 
-def _headings_above(text: str, pos: int, back: int) -> Iterator[tuple[int, int, str]]:
-    """Heading lines above the line of ``pos``, nearest first, within ``back`` chars: (start, end, line); a part
-    heading alone on its line ("PHẦN I") comes with the title on the line after it."""
+@lru_cache(maxsize=4)
+def _heading_index(text: str) -> tuple[list[int], list[tuple[int, int, int, str]]]:
+    """Every heading line of ``text`` that ends with a line break, found once per text (one scan for the
+    lines that may be headings, see _HEADING_START): (start, end, line end, line) in text order, a part heading alone on its line
+    ("PHẦN I") with the title of the line after it (end and line then run over both). Before it, each
+    target walked the lines above it one by one (~3 ms per plan)."""
     P = _pats()
-    cursor = text.rfind("\n", 0, pos) + 1
+    items: list[tuple[int, int, int, str]] = []
+    for s in (0, *(m.start() + 1 for m in _HEADING_START.finditer(text))):
+        e = text.find("\n", s)
+        if e == -1:
+            break  # the last line: above no position
+        line = text[s:e]
+        if len(line) > 200 or not line.strip() or not P.heading.match(line):
+            continue
+        end = e
+        if not _PART_HEADING.sub("", line).strip():  # "PHẦN I" alone: its title is the next line
+            nxt = text.find("\n", e + 1)
+            end = len(text) if nxt == -1 or nxt > e + 200 else nxt
+            line = text[s:end].replace("\n", " ")
+        items.append((s, end, e, line))
+    return [x[0] for x in items], items
+
+
+# Where a heading line may start (after a line break): a superset of ``_pats().heading``'s starts, each checked
+# again with it on its line alone. A literal-led ``re`` scan: ~15x faster than the heading pattern with re.M.
+_HEADING_START = re.compile(r"\n[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđA-ZĐ])[.)\-]|PHẦN|Phần)")
+
+
+def _headings_above(text: str, pos: int, back: int) -> Iterator[tuple[int, int, str]]:
+    """Heading lines above the line of ``pos``, nearest first, ending within ``back`` chars: (start, end, line);
+    a part heading alone on its line ("PHẦN I") comes with the title on the line after it."""
+    starts, items = _heading_index(text)
+    cursor = text.rfind("\n", 0, pos) + 1  # the start of pos's line: the headings start before it
     lo = max(0, pos - back)
-    while cursor > lo:
-        prev_end = cursor - 1
-        prev_start = text.rfind("\n", 0, max(prev_end, 0)) + 1
-        line = text[prev_start:prev_end]
-        cursor = prev_start
-        if line.strip() and len(line) <= 200 and P.heading.match(line):
-            if not _PART_HEADING.sub("", line).strip():  # "PHẦN I" alone: its title is the next line
-                nxt = text.find("\n", prev_end + 1)
-                prev_end = len(text) if nxt == -1 or nxt > prev_end + 200 else nxt
-                line = text[prev_start:prev_end].replace("\n", " ")
-            yield prev_start, prev_end, line
+    for i in range(bisect.bisect_left(starts, cursor) - 1, -1, -1):
+        s, end, line_end, line = items[i]
+        if line_end + 1 <= lo:
+            break
+        yield s, end, line
 
 
 def _heading_period(text: str, pos: int, dates: _Dates) -> Optional[str]:
