@@ -713,17 +713,39 @@ def _heading_index(text: str) -> tuple[list[int], list[tuple[int, int, int, str]
 _HEADING_START = re.compile(r"\n[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđA-ZĐ])[.)\-]|PHẦN|Phần)")
 
 
-def _headings_above(text: str, pos: int, back: int) -> Iterator[tuple[int, int, str]]:
-    """Heading lines above the line of ``pos``, nearest first, ending within ``back`` chars: (start, end, line);
-    a part heading alone on its line ("PHẦN I") comes with the title on the line after it."""
+def _heading_indices_above(text: str, pos: int, back: int) -> Iterator[int]:
+    """Indices in ``_heading_index(text)`` of the heading lines above the line of ``pos``, nearest first,
+    ending within ``back`` chars."""
     starts, items = _heading_index(text)
     cursor = text.rfind("\n", 0, pos) + 1  # the start of pos's line: the headings start before it
     lo = max(0, pos - back)
     for i in range(bisect.bisect_left(starts, cursor) - 1, -1, -1):
-        s, end, line_end, line = items[i]
-        if line_end + 1 <= lo:
+        if items[i][2] + 1 <= lo:
             break
+        yield i
+
+
+def _headings_above(text: str, pos: int, back: int) -> Iterator[tuple[int, int, str]]:
+    """Heading lines above the line of ``pos``, nearest first, ending within ``back`` chars: (start, end, line);
+    a part heading alone on its line ("PHẦN I") comes with the title on the line after it."""
+    items = _heading_index(text)[1]
+    for i in _heading_indices_above(text, pos, back):
+        s, end, _line_end, line = items[i]
         yield s, end, line
+
+
+@lru_cache(maxsize=4)
+def _heading_facts(text: str) -> list[tuple[int, bool]]:
+    """(level, opens a review section) of each heading of ``_heading_index(text)``, computed once."""
+    review = _pats().review_heading
+    return [(_heading_level(line), review.match(line) is not None) for _s, _e, _le, line in _heading_index(text)[1]]
+
+
+def _heading_facts_above(text: str, pos: int, back: int) -> Iterator[tuple[int, bool]]:
+    """``_heading_facts`` of the headings ``_headings_above(text, pos, back)`` yields, in the same order."""
+    facts = _heading_facts(text)
+    for i in _heading_indices_above(text, pos, back):
+        yield facts[i]
 
 
 def _heading_period(text: str, pos: int, dates: _Dates) -> Optional[str]:
@@ -757,15 +779,13 @@ def _in_review_section(text: str, pos: int, parts: bool = True) -> bool:
     "II."), opens with words of results or an assessment ("I. KẾT QUẢ THỰC HIỆN NĂM 2024", "1. Đánh giá chung",
     "a) Tình hình thực hiện"; a part's title may be on the line after it: "PHẦN I\nKẾT QUẢ NĂM 2025", see
     _headings_above)."""
-    P = _pats()
     level = 99
     top_seen = False
-    for _start, _end, line in _headings_above(text, pos, _REVIEW_BACK):
-        lv = _heading_level(line)
+    for lv, review in _heading_facts_above(text, pos, _REVIEW_BACK):
         if lv >= level or (top_seen and lv > 0):
             continue
         level = lv
-        if P.review_heading.match(line):
+        if review:
             return True
         if lv == 0:
             return False
