@@ -277,35 +277,21 @@ def collapse(s: str) -> str:
 _WORD = regex.compile(r"[\p{L}]+")  # precompiled: trim_locality runs for every issuer
 
 
-def trim_locality(text: str, start: int, end: int) -> tuple[Optional[str], int]:
-    """Keep locality words until a stop word; return (locality, end offset)."""
-    last = start
-    words = []
-    for w in _WORD.finditer(text[start:end]):
-        if w.group().casefold() in STOP_WORDS:
-            break
-        words.append(w.group())
-        last = start + w.end()
-    if not words:
-        return None, start
-    return collapse(text[start:last]), last
-
-
 _GENERIC_HEAD_AT = regex.compile(r"(?:" + _GENERIC_HEADS + r")(?![\p{L}])")
 
 
-def trim_body_name(text: str, start: int, end: int) -> tuple[Optional[str], int]:
-    """:func:`trim_locality` for the words of a body's name after its head, where "và" goes on when a
-    capitalised word that opens no other body follows ("Sở Văn hóa và Thể thao"; not "Sở Ngoại vụ và
-    Sở Tư pháp", "... và các ...")."""
+def trim_locality(text: str, start: int, end: int, body_name: bool = False) -> tuple[Optional[str], int]:
+    """Keep locality words until a stop word; return (locality, end offset). With ``body_name`` (the words of
+    a body's name after its head) "và" goes on when a capitalised word that opens no other body follows
+    ("Sở Văn hóa và Thể thao"; not "Sở Ngoại vụ và Sở Tư pháp", "... và các ...")."""
     last = start
-    words = list(_WORD.finditer(text, start, end))
+    words = list(_WORD.finditer(text, start, end))  # (a letter run: the same as in text[start:end])
     kept = 0
     for i, w in enumerate(words):
         word = w.group()
         if word.casefold() in STOP_WORDS:
             nxt = words[i + 1] if i + 1 < len(words) else None
-            if not (kept and word.casefold() == "và" and nxt is not None and nxt.group()[:1].isupper()
+            if not (body_name and kept and word.casefold() == "và" and nxt is not None and nxt.group()[:1].isupper()
                     and not _GENERIC_HEAD_AT.match(text, nxt.start())):
                 break
         kept += 1
@@ -421,7 +407,7 @@ def issuer_at(text: str, pos: int) -> Optional[IssuerHit]:
     g = pt.generic_issuer.match(text, pos)
     if g:
         # the head is a body's word even when it is a stop word elsewhere ("Ban", "Ủy ban" vs "ban hành")
-        rest, end = trim_body_name(text, g.end("head"), g.end("iss"))
+        rest, end = trim_locality(text, g.end("head"), g.end("iss"), body_name=True)
         if rest:
             return IssuerHit(g.group("head") + " " + rest, None, end, generic=True)
     return None

@@ -509,7 +509,7 @@ def _candidates(text: str, doc_year: Optional[int]) -> list[_Cand]:
     for mt in _iter(P.month_span, text):
         m1, m2, y = int(mt["m1"]), int(mt["m2"]), int(mt["y"])
         if m1 < m2 and _valid(None, m2, y):
-            start = mt.start() - 3 if text[max(0, mt.start() - 4) : mt.start()].casefold().endswith("từ ") else mt.start()
+            start = _with_tu(text, mt.start())
             add(_Cand(start, mt.end(), f"{_iso(None, m1, y)}/{_iso(None, m2, y)}", "mrange", kind="period", y=y))
     for mt in _iter(P.month, text):
         m = int(mt["m"])
@@ -623,6 +623,11 @@ def _cue_match(p: regex.Pattern, kind: str, text: str, end: int, width: int) -> 
     return _window_match(p, text, end, width)
 
 
+def _with_tu(text: str, start: int) -> int:
+    """``start`` moved back over a "từ " right before it ("từ ngày 14/9 đến …", "từ tháng 11/2025 đến …")."""
+    return start - 3 if text[max(0, start - 4) : start].casefold().endswith("từ ") else start
+
+
 def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
     """Join "18/01/1950-18/01/2025", "từ ngày 14/9 đến ngày 20/9/2025", "từ tháng 11/2025 đến tháng 02/2026"
     into one interval."""
@@ -646,10 +651,7 @@ def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
                 if b.m is not None and a.m is not None and a.m > b.m:
                     ya -= 1  # "từ ngày 29/12 đến ngày 02/01/2026": the start is in the year before
             va, vb = _iso(a.d, a.m, ya), b.value
-            start = a.start
-            pre = text[max(0, start - 4) : start]
-            if pre.casefold().endswith("từ "):
-                start -= 3
+            start = _with_tu(text, a.start)
             same_md = (a.m, a.d) == (b.m, b.d) and ya is not None and b.y is not None and ya != b.y
             kind = "anniversary" if same_md else "period"
             out.append(_Cand(start, b.end, f"{va}/{vb}", "range", kind=kind, y=b.y))
@@ -668,9 +670,7 @@ def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
             ya = a.y
             if ya is None and b.y is not None:
                 ya = b.y - 1 if a.m > b.m else b.y  # "từ tháng 11 đến tháng 02/2026": November of the year before
-            start = a.start
-            if text[max(0, start - 4) : start].casefold().endswith("từ "):
-                start -= 3
+            start = _with_tu(text, a.start)
             out.append(_Cand(start, b.end, f"{_iso(None, a.m, ya)}/{b.value}", "range", kind="period", y=b.y))
             i += 2
             continue

@@ -130,9 +130,15 @@ _WORD_CATEGORIES = frozenset({"đoàn ra", "đoàn vào", "thỏa thuận quốc
 _TENS, _TEN = "mươi", "mười"
 
 
+def _alone_words() -> list[str]:
+    """Count words read alone or before "mươi" (2–9; not "năm" (year), "tư", "lăm"), longest first."""
+    words = _number_words()
+    return sorted((w for w, v in words.items() if 2 <= v <= 9 and w not in ("năm", "tư", "lăm")), key=len, reverse=True)
+
+
 def _word_number_pattern() -> regex.Pattern:
     words = _number_words()
-    alone = sorted((w for w, v in words.items() if 2 <= v <= 9 and w not in ("năm", "tư", "lăm")), key=len, reverse=True)
+    alone = _alone_words()
     digit = sorted((w for w, v in words.items() if 1 <= v <= 9 and w != "năm"), key=len, reverse=True)
     a, d = "|".join(alone), "|".join(digit)
     return regex.compile(
@@ -145,8 +151,7 @@ def _word_number_pattern() -> regex.Pattern:
 @lru_cache(maxsize=1)
 def _word_starts() -> "re.Pattern[str]":
     """Where a count in words may start (its first word between blanks), for a fast scan with ``re``."""
-    words = _number_words()
-    first = sorted({w for w, v in words.items() if 2 <= v <= 9 and w not in ("năm", "tư", "lăm")} | {_TEN}, key=len, reverse=True)
+    first = sorted({*_alone_words(), _TEN}, key=len, reverse=True)
     return re.compile(r"(?<=\s)(?:" + "|".join(map(re.escape, first)) + r")(?=\s)", re.IGNORECASE)
 
 
@@ -276,6 +281,7 @@ def _pats() -> _Pats:
     )
     label = r"(?:[IVXLC]{1,6}|\d{1,3}[a-z]?)(?![\p{L}\d])"
     words = "|".join(sorted((regex.escape(w) for w in _number_words()), key=len, reverse=True))
+    word_number = _word_number_pattern()
     return _Pats(
         number=regex.compile(
             r"(?<![\p{L}\d/.,\-])(?P<num>\d{1,3}(?:\.\d{3}){1,4}(?:,\d{1,3})?|\d{1,7}(?:[,.]\d{1,2})?)"
@@ -316,8 +322,8 @@ def _pats() -> _Pats:
                                  r"(?![\d]|[.,]\d|\s?/\s?[\p{L}\d])", _F),
         past_cue=regex.compile(r"(?<!\p{L})(?:" + _alt(c["past"]) + r")(?:\s{1,3}(?:được|thực\s{1,3}hiện|tiếp\s{1,3}tục))?\s{1,3}$", _F),
         of_plan=regex.compile(r"%\s{0,3}(?:so\s{1,3}với\s{1,3})?(?:kế\s{1,3}hoạch|KH)(?!\p{L})", _F),
-        word_number=_word_number_pattern(),
-        word_range_tail=regex.compile(r"\s{0,3}(?:[-–]|đến|tới)\s{0,3}(?P<hi>" + _word_number_pattern().pattern + r")", _F),
+        word_number=word_number,
+        word_range_tail=regex.compile(r"\s{0,3}(?:[-–]|đến|tới)\s{0,3}(?P<hi>" + word_number.pattern + r")", _F),
         # a heading that opens with the review words (not a list item "c) Phấn đấu ...; đánh giá kết quả ...")
         review_heading=regex.compile(r"^[ \t]{0,8}(?:(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]|(?:[IVX]{1,5}|\d{1,2})-"
                                      r"|(?:PHẦN|Phần)[ \t]{1,3}(?:[IVX]{1,5}|\d{1,2}|(?:THỨ|thứ)[ \t]{1,3}\p{L}{2,5})[.:\-)]?)[ \t]{1,4}"
@@ -497,26 +503,16 @@ def _direction_after(text: str, start: int, end: int) -> Optional[str]:
     return "đoàn ra" if m["out"] else "đoàn vào"
 
 
-def _verb_cue(text: str, start: int, end: int) -> Optional[int]:
-    """Start of the last plan cue in ``text[start:end]`` that is not a noun (``nominal``: "vốn", "kinh phí")."""
-    P = _pats()
-    last = None
-    try:
-        for m in P.plan_cue.finditer(text, max(0, start), end, timeout=_TIMEOUT):
-            if P.nominal.match(text, m.start()) is None and not _NOUN_MAKER.search(text, max(0, m.start() - 6), m.start()):
-                last = m.start()
-    except TimeoutError:  # pragma: no cover
-        pass
-    return last
-
-
-def _last_cue(text: str, start: int, end: int) -> Optional[int]:
+def _last_cue(text: str, start: int, end: int, verbs_only: bool = False) -> Optional[int]:
     """Start of the last plan cue in ``text[start:end]`` (None when there is none); a cue made a noun by "sự"
-    ("có sự tham gia của 50 doanh nghiệp", "với sự hỗ trợ của") is none."""
+    ("có sự tham gia của 50 doanh nghiệp", "với sự hỗ trợ của") is none, and with ``verbs_only`` neither is a cue
+    that is a noun itself (``nominal``: "vốn", "kinh phí")."""
     P = _pats()
     last = None
     try:
         for m in P.plan_cue.finditer(text, max(0, start), end, timeout=_TIMEOUT):
+            if verbs_only and P.nominal.match(text, m.start()) is not None:
+                continue
             if not _NOUN_MAKER.search(text, max(0, m.start() - 6), m.start()):
                 last = m.start()
     except TimeoutError:  # pragma: no cover
@@ -960,7 +956,7 @@ def extract_targets(
         if cue is not None:
             # "đã tiếp nhận 38 dự án với tổng vốn 1,8 tỷ USD": a noun cue ("vốn") reads as the verb before it
             lo = lead[0] if lead else c_start
-            verb = _verb_cue(text, lo, cue) if P.nominal.match(text, cue) else cue
+            verb = _last_cue(text, lo, cue, verbs_only=True) if P.nominal.match(text, cue) else cue
             past = verb is not None and _span_search(P.past_cue, text, max(lo, verb - 24), verb) is not None
         elif share is not None:  # "100% cán bộ đã được tập huấn": a result
             past = _span_search(P.past_cue, text, max(c_start, share - 24), share) is not None
