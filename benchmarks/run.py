@@ -40,7 +40,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -389,11 +389,8 @@ def recall(corpus: Path, out: Path) -> dict[str, Any]:
                 ttp += sum(min(v, have[k]) for k, v in want.items())
                 tn += sum(want.values())
             out_d[key] = ttp / tn if tn else None
-    # the header and signature against the truth: every field of every document, compared as match keys
-    from pipeline.normalize import match_key
-
-    def key(v: Any) -> Optional[str]:
-        return None if v is None else match_key(str(v))
+    # the header and signature against the truth: every field of every document, compared as `plans eval` does
+    from pipeline.evaluate import same_value
 
     fields = ("province", "doc_type", "issuer", "number", "year", "title", "signer")
     meta_ok = meta_n = 0
@@ -403,7 +400,7 @@ def recall(corpus: Path, out: Path) -> dict[str, Any]:
             continue
         for f in fields:
             meta_n += 1
-            meta_ok += key(r.get(f)) == key(tr.get(f))
+            meta_ok += same_value(r.get(f), tr.get(f))
     out_d["metadata_agreement"] = meta_ok / meta_n if meta_n else None
     n_cit = t["citations"].num_rows
     out_d["citations_rows"] = n_cit

@@ -30,7 +30,8 @@ def _rows(outdir: Path, name: str) -> list[dict[str, Any]]:
     return pq.read_table(p).to_pylist() if p.exists() else []
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as `match_key`s (case, tone placement and blanks aside); None equals only None."""
     if a is None or b is None:
         return a is b
     return match_key(str(a)) == match_key(str(b))
@@ -59,7 +60,7 @@ def evaluate(outdir: str | Path, gold_path: str | Path) -> dict[str, Any]:
     report: dict[str, Any] = {"documents": [], "corpus": {}}
     formats: set[str] = set()
     for g in gold["documents"]:
-        matches = [d for d in docs if _same(d.get("province"), g["province"])]
+        matches = [d for d in docs if same_value(d.get("province"), g["province"])]
         if not matches:
             report["documents"].append({"gold": g["seed"], "province": g["province"], "error": "no ingested document of this province"})
             continue
@@ -92,7 +93,7 @@ def evaluate(outdir: str | Path, gold_path: str | Path) -> dict[str, Any]:
                     continue
                 iss_total += 1
                 got = {c.get("issuer_named") for c in dc if c.get("symbol") == gi["symbol"]}
-                if any(_same(x, gi["issuer_named"]) for x in got if x):
+                if any(same_value(x, gi["issuer_named"]) for x in got if x):
                     iss_ok += 1
                 else:
                     iss_miss.append(f"{gi['symbol']}: gold {gi['issuer_named']!r}, got {sorted(x for x in got if x)}")
@@ -103,8 +104,7 @@ def evaluate(outdir: str | Path, gold_path: str | Path) -> dict[str, Any]:
             tg_gold = {(float(t["value"]), t["unit"]) for t in g["targets"]}
             dl_pred = {r["value"] for r in mine.get("dates", []) if r["kind"] == "deadline"}
             dl_gold = {x["date"] for x in g["deadlines"]}
-            got_meta = dict(d)
-            meta = {k: {"gold": g.get(k), "got": got_meta.get(k), "ok": _same(got_meta.get(k), g.get(k))}
+            meta = {k: {"gold": g.get(k), "got": d.get(k), "ok": same_value(d.get(k), g.get(k))}
                     for k in ("province", "doc_type", "title", "number", "year", "issuer", "signer", "signer_title",
                               "signing_capacity") if k in g}
             report["documents"].append({

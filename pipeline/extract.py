@@ -30,13 +30,9 @@ def _section_id(doc: Document, offset: int) -> str | None:
     return s.id if s is not None else None
 
 
-def _doc_year(doc: Document) -> int | None:
-    return doc.header.year
-
-
 def extract_document(doc: Document) -> Extraction:
     text = doc.text
-    year = _doc_year(doc)
+    year = doc.header.year
     out = Extraction()
 
     cits = extract_citations(text)

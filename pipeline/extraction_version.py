@@ -38,7 +38,7 @@ def extraction_version() -> str:
         p = ROOT / rel
         files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in _SUFFIXES) if p.is_dir() else [p]
         for f in files:
-            if "__pycache__" in f.parts or not f.exists():
+            if not f.exists():
                 continue
             h.update(f.relative_to(ROOT).as_posix().encode("utf-8") + b"\0")
             h.update(f.read_bytes())

@@ -15,8 +15,8 @@ from typing import Any, Iterable
 import pyarrow as pa
 
 from pipeline.config import Limits
-from pipeline.store import FileEntry, Manifest, ManifestChange, Store, utcnow
 from pipeline.extraction_version import extraction_version
+from pipeline.store import FileEntry, Manifest, ManifestChange, Store, utcnow
 from schemas import CORPUS_TABLES, DOC_TABLES, to_table
 
 SUPPORTED = {".pdf", ".docx", ".txt"}

@@ -258,9 +258,9 @@ def _split_columns(lines: list[_Line]) -> list[_Line]:
             continue
         prev = 0
         for c in [*cuts, len(ln.text)]:
-            part = ln.text[prev:c].strip()
-            if part:
-                out.append(_Line(part, ln.start + prev + (len(ln.text[prev:c]) - len(ln.text[prev:c].lstrip())), ln.block))
+            seg = ln.text[prev:c]
+            if seg.strip():
+                out.append(_Line(seg.strip(), ln.start + prev + len(seg) - len(seg.lstrip()), ln.block))
             prev = c
     return out
 
