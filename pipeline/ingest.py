@@ -210,11 +210,31 @@ def process_file(path: str, limits: Limits | None = None, seconds: dict[str, flo
     return doc, rows
 
 
+class FileTables(dict):
+    """One file's tables (table name -> ``pa.Table``), sent from the reader that made them to the process that
+    collects the batch as one Arrow IPC stream per table: pyarrow's own pickling of a table costs about four
+    times as much on each side for a plan's small tables (1.0 + 0.64 ms against 0.22 + 0.20 ms per plan)."""
+
+    def __reduce__(self):
+        return _file_tables, ({name: _ipc_stream(t) for name, t in self.items()},)
+
+
+def _ipc_stream(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _file_tables(streams: dict[str, bytes]) -> FileTables:
+    return FileTables({name: pa.ipc.open_stream(b).read_all() for name, b in streams.items()})
+
+
 def _read_extract(path: str, limits: Limits | None = None):
     seconds: dict[str, float] = {}
     doc, rows = process_file(path, limits, seconds)
     t0 = time.perf_counter()
-    tables = {name: to_table(name, rows.get(name, [])) for name in DOC_TABLES}
+    tables = FileTables({name: to_table(name, rows.get(name, [])) for name in DOC_TABLES})
     seconds["rows"] = seconds.get("rows", 0.0) + time.perf_counter() - t0
     return {"doc_id": doc.doc_id, "sha256": doc.sha256, "n_pages": doc.n_pages, "n_chars": len(doc.text)}, tables, seconds
 

@@ -178,3 +178,22 @@ def test_a_worker_forked_by_another_thread_holds_no_end_of_its_siblings_pipes(mo
         wa.proc.join(1)
         wa.conn.close()
         done.set()
+
+
+def test_a_files_tables_come_back_from_its_reader_as_it_made_them():
+    # the tables travel as Arrow IPC streams (pipeline.ingest.FileTables): the same rows, types and column docs
+    from functools import partial
+    from pathlib import Path
+
+    from pipeline.ingest import FileTables, _read_extract
+
+    seed = str(sorted((Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"))[0])
+    (res,) = run_isolated(partial(_read_extract, limits=LIMITS), [seed], LIMITS)
+    assert res.ok, res.message
+    _, tables, _ = res.payload
+    _, here, _ = _read_extract(seed, LIMITS)
+    assert type(tables) is FileTables and set(tables) == set(here)
+    assert sum(t.num_rows for t in tables.values()) > 100
+    for name, table in here.items():
+        assert tables[name].equals(table), name
+        assert tables[name].schema.equals(table.schema, check_metadata=True), name
