@@ -806,9 +806,9 @@ def main(argv: list[str] | None = None) -> int:
     extra["notes"] += [
         "read = PDF layout extraction (pipeline/readers/pdf.py read_pdf: pypdfium2 chars → lines → blocks); normalize = "
         "pipeline.normalize.normalize_offsets calls made by the reader; assemble = the rest of building the Document; structure = "
-        "every parse_structure call (the reader calls it and process_file calls it again); extract = pipeline.extract."
+        "pipeline.structure.parse_structure (header, sections; the reader calls it once per file); extract = pipeline.extract."
         "extract_document; rows = the rest of process_file (table rows). Measured by wrapping those functions in the "
-        "sequential 'stages' case; the end-to-end runs (isolated forked readers) report process_file's read/structure/extract.",
+        "sequential 'stages' case; the end-to-end runs (isolated forked readers) report process_file's read (structure included) and extract.",
         "link = pipeline.linking.link_batches over the whole corpus (reading the citations' linker columns from the parts included).",
         f"Prefect and direct main runs: {args.runner if 'prefect' in paths else ''} × {args.workers} workers, batch size {args.batch_size}; "
         "Prefect time counts from before Prefect is imported, as `plans ingest` runs: the private API server's start "
