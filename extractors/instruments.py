@@ -171,7 +171,8 @@ def _lower_case_symbols(text: str, taken: "_Spans") -> list[tuple["regex.Match[s
     return out
 
 
-_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT_DIGITS = str.maketrans(_SUPERSCRIPTS, "0123456789")
 
 
 def _superscript_marker(text: str, c: _Cand) -> None:
@@ -180,7 +181,7 @@ def _superscript_marker(text: str, c: _Cand) -> None:
     if c.skip:
         return
     i = c.end
-    while i < len(text) and i - c.end < 3 and text[i] in "⁰¹²³⁴⁵⁶⁷⁸⁹":
+    while i < len(text) and i - c.end < 3 and text[i] in _SUPERSCRIPTS:
         i += 1
     if i > c.end:
         c.skip = i - c.end

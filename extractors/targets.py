@@ -760,10 +760,10 @@ _REVIEW_BACK = 40000  # how far back the headings of a review section are looked
 
 def _heading_level(line: str) -> int:
     """0 a part ("PHẦN I", "A."), 1 "I.", 2 "1." / "1-", 3 "1.1.", 4 "a)" and the rest."""
-    if _PART_HEADING.match(line) and not _TOP_HEADING.match(line):
-        return 0
     if _TOP_HEADING.match(line):
         return 1
+    if _PART_HEADING.match(line):
+        return 0
     if _ARABIC_HEADING.match(line):
         return 2
     return 3 if _SUB_HEADING.match(line) else 4

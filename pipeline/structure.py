@@ -60,6 +60,7 @@ _HAS_PLACE_RE = regex.compile(
 _ENDS_WITH_UNIT_RE = regex.compile(r"\b(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ)$")
 _CAPACITY_RE = regex.compile(r"^(?:TM|KT|Q|TL|TUQ|T/M|K/T|T\.M|K\.T)\s{0,2}[.:]?\s{0,3}(?=\p{Lu})")
 _BODY_CUE_RE = regex.compile(r"^(?:Căn cứ|Thực hiện|Để |Theo |Xét |Trên cơ sở|Triển khai|Nhằm|Năm 20\d\d,|Thời gian qua)")
+_BULLETS = ("-", "+", "•")  # a list item of the recipients
 _RECIPIENTS_RE = regex.compile(r"^Nơi\s{0,2}nhận\s{0,2}:?", regex.IGNORECASE)
 _SECTION_LABELS = [
     (1, regex.compile(r"^(?P<label>(?=[IVXLC])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\s{0,2}[.\-–]\s{0,3}(?=\S)")),
@@ -399,11 +400,11 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
         while j < len(tail):
             t = tail[j].text
             if _CAPACITY_RE.match(t) or (cap_i is not None and j >= cap_i and tail[j].block == tail[cap_i].block):
-                if j + 1 < len(tail) and tail[j + 1].text.startswith(("-", "+", "•")) and tail[j + 1].block != tail[j].block:
+                if j + 1 < len(tail) and tail[j + 1].text.startswith(_BULLETS) and tail[j + 1].block != tail[j].block:
                     j += 1  # the signature column read between "Nơi nhận:" and its list ("T/M BAN THƯỜNG VỤ")
                     continue
                 break
-            if t.startswith(("-", "+", "•")):
+            if t.startswith(_BULLETS):
                 items.append(t.lstrip("-+• ").strip())
                 rec_blocks.add(tail[j].block)
                 rec_idx.add(j)
@@ -424,7 +425,7 @@ def _parse_tail(doc: Document, lines: list[_Line], body_start: int) -> tuple[Sig
         # the list's last items read after the signature column's lines ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH",
         # then "- Lưu: VT, NC."): still recipients, never the signer
         for jj in range(j, len(tail)):
-            if jj not in rec_idx and tail[jj].text.startswith(("-", "+", "•")) and items:
+            if jj not in rec_idx and tail[jj].text.startswith(_BULLETS) and items:
                 items.append(tail[jj].text.lstrip("-+• ").strip())
                 rec_idx.add(jj)
         recipients = [_TRAILING_PUNCT_RE.sub("", x).strip() for x in items if x.strip(" ;.,")]
